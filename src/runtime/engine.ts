@@ -1,0 +1,84 @@
+/** @module The Engine port: what every kind of execution environment offers the pool. */
+
+/** The error shape Lambda returns for a failed invocation (also used for init failures). */
+export interface GuestError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+/** Everything an engine needs to create one environment for one function version. */
+export interface EnvironmentSpec {
+  /** Engine name, the function's Runtime (`stratus-isolate`). */
+  runtime: string;
+  /** The bundled CommonJS source of the whole package (esbuild output). */
+  code: string;
+  /** Name of the export that is the handler (`handler` for `index.handler`). */
+  handlerExport: string;
+  /** The function's configured environment variables, visible as `process.env`. */
+  env: Record<string, string>;
+  /** MemorySize in MB: the environment's heap limit. */
+  memoryMb: number;
+  /** Bound on the init phase (module top-level code), in ms. */
+  initTimeoutMs: number;
+  functionName: string;
+  functionVersion: string;
+}
+
+/** One invocation as the environment sees it. */
+export interface InvokeRequest {
+  /** The event, as JSON text (payloads cross the boundary as strings). */
+  payload: string;
+  requestId: string;
+  invokedFunctionArn: string;
+  /** Epoch ms by which the handler must have finished (the function's Timeout). */
+  deadline: number;
+  /** The configured Timeout in seconds, for the timeout message. */
+  timeoutSeconds: number;
+  /** Decoded X-Amz-Client-Context JSON text, when the caller sent one. */
+  clientContext?: string;
+  /** Tenant id, for multi-tenant functions. */
+  tenantId?: string;
+}
+
+/**
+ * Why an environment must be thrown away after an invocation: it ran past its deadline, hit its
+ * memory limit, or broke in a way that leaves its state unknown.
+ */
+export type FatalReason = 'timeout' | 'memory' | 'crash';
+
+export interface InvokeResult {
+  /** `ok`: payload is the handler's result as JSON text (`null` for undefined). `error`: payload is a GuestError as JSON text. */
+  outcome: 'ok' | 'error';
+  payload: string;
+  /** The invocation's log lines in Lambda's format (`<time>\t<requestId>\t<LEVEL>\t<message>\n`), bounded. */
+  logs: string;
+  /** Set when the environment is no longer usable; the pool discards it. */
+  fatal?: FatalReason;
+  durationMs: number;
+}
+
+export interface Environment {
+  readonly id: string;
+  /** Runs one invocation. Never called concurrently on the same environment. Never rejects: failures are results. */
+  invoke(req: InvokeRequest): Promise<InvokeResult>;
+  /** Bytes of heap this environment holds now (last measurement; cheap to call). */
+  memoryBytes(): number;
+  /** Releases everything the environment holds. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export type CreateResult =
+  | { ok: true; env: Environment; initDurationMs: number }
+  | { ok: false; error: GuestError; logs: string };
+
+export interface Engine {
+  /** The Runtime name this engine serves, e.g. `stratus-isolate`. */
+  readonly runtime: string;
+  /**
+   * Creates an environment and runs the init phase (module top-level code), then checks that the
+   * handler export is a function. An init failure (throw, timeout, memory, missing handler) is a
+   * result with a Lambda-shaped error (`Runtime.HandlerNotFound`, `Runtime.ImportModuleError`, ...).
+   */
+  create(spec: EnvironmentSpec): Promise<CreateResult>;
+}
