@@ -1,0 +1,34 @@
+/** @module The SigV4 gate: every route but the public ones is signed by a known access key of a live account. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountService } from '../control/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { stratusError } from '../shared/errors.ts';
+import { parseAuthorization, verifySignature, type ParsedAuth } from './sigv4.ts';
+
+const pending = new WeakMap<FastifyRequest, { auth: ParsedAuth; secret: string }>();
+
+export function installAuth(app: FastifyInstance, deps: { accounts: AccountService; clock: Clock; region: string; publicPrefixes: string[] }): void {
+  const isPublic = (url: string) => deps.publicPrefixes.some((p) => url === p || url.startsWith(p) || url.startsWith(`${p}?`));
+
+  // Header checks and the key lookup happen before the body is read, so an unsigned client cannot make us buffer it.
+  app.addHook('onRequest', async (request) => {
+    if (isPublic(request.url)) return;
+    const auth = parseAuthorization(request.headers, deps.region, deps.clock.now());
+    const found = await deps.accounts.lookupKey(auth.accessKeyId);
+    if (!found) throw stratusError('AUTH_UNKNOWN_KEY', 'The security token included in the request is invalid: the access key id is not known to this Stratus.');
+    pending.set(request, { auth, secret: found.secretAccessKey });
+    request.account = found.account;
+  });
+
+  // The signature covers the body hash, so it is checked once the body is in.
+  app.addHook('preHandler', async (request) => {
+    if (isPublic(request.url)) return;
+    const p = pending.get(request);
+    if (!p) throw stratusError('AUTH_MISSING', 'Missing Authentication Token: sign the request with AWS Signature Version 4.');
+    await verifySignature(
+      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) },
+      p.auth,
+      p.secret,
+    );
+  });
+}

@@ -1,0 +1,52 @@
+/** @module What routes share: their dependencies, the authenticated account, and FunctionName parsing. */
+import type { FastifyRequest } from 'fastify';
+import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
+import { parseFunctionRef, functionArn } from '../control/index.ts';
+import type { InvokeService } from '../invoke/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { invalidParameter, stratusError } from '../shared/errors.ts';
+
+export interface ApiDeps {
+  accounts: AccountService;
+  functions: FunctionService;
+  aliases: AliasService;
+  invoke: InvokeService;
+  clock: Clock;
+  region: string;
+  /** Signs and checks the short-lived code download links GetFunction returns. */
+  codeLinks: { sign(sha: string, now: number): string; verify(sha: string, expires: string, signature: string, now: number): boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every authenticated route. */
+    account?: AccountRecord;
+  }
+}
+
+export function callerOf(request: FastifyRequest): AccountRecord {
+  if (!request.account) throw stratusError('INTERNAL', 'route reached without an authenticated account');
+  return request.account;
+}
+
+/** The function a route names, in any accepted form; another account's ARN is "not found". */
+export function functionTarget(request: FastifyRequest, region: string): { accountId: string; name: string; qualifier?: string } {
+  const account = callerOf(request);
+  const { FunctionName } = request.params as { FunctionName: string };
+  const query = request.query as { Qualifier?: string };
+  const ref = parseFunctionRef(FunctionName);
+  if (ref.qualifier !== undefined && query.Qualifier !== undefined && ref.qualifier !== query.Qualifier) {
+    throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${query.Qualifier}': give only one`);
+  }
+  if (ref.accountId !== undefined && ref.accountId !== account.id) {
+    throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, ref.accountId, ref.name)}`);
+  }
+  return { accountId: account.id, name: ref.name, qualifier: ref.qualifier ?? query.Qualifier };
+}
+
+export function decodeZip(base64: string | undefined, field: string): Uint8Array {
+  if (base64 === undefined || base64.length === 0) {
+    throw invalidParameter(field, 'is required: upload the code as the base64 of a zip file (S3 and container images are not supported)');
+  }
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}

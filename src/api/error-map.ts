@@ -1,0 +1,71 @@
+/** @module The API edge of errors: Stratus codes to Lambda exception names, and the Lambda error body. */
+import type { FastifyReply } from 'fastify';
+import { isStratusError, stratusError, type ErrorCode, type StratusError } from '../shared/errors.ts';
+
+/** The exception name the AWS SDK turns into its own class (x-amzn-ErrorType). */
+export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
+  REQUEST_INVALID_PARAMETER: 'InvalidParameterValueException',
+  REQUEST_INVALID_CONTENT: 'InvalidRequestContentException',
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
+  REQUEST_TOO_LARGE: 'RequestTooLargeException',
+  REQUEST_ROUTE_NOT_FOUND: 'UnknownOperationException',
+  REQUEST_THROTTLED: 'TooManyRequestsException',
+  AUTH_MISSING: 'MissingAuthenticationTokenException',
+  AUTH_INCOMPLETE: 'IncompleteSignatureException',
+  AUTH_UNKNOWN_KEY: 'UnrecognizedClientException',
+  AUTH_BAD_SIGNATURE: 'InvalidSignatureException',
+  AUTH_CLOCK_SKEW: 'InvalidSignatureException',
+  AUTH_FORBIDDEN: 'AccessDeniedException',
+  ACCOUNT_EXISTS: 'ResourceConflictException',
+  FUNCTION_NOT_FOUND: 'ResourceNotFoundException',
+  FUNCTION_EXISTS: 'ResourceConflictException',
+  FUNCTION_REVISION_MISMATCH: 'PreconditionFailedException',
+  FUNCTION_CONFLICT: 'ResourceConflictException',
+  VERSION_NOT_FOUND: 'ResourceNotFoundException',
+  ALIAS_NOT_FOUND: 'ResourceNotFoundException',
+  ALIAS_EXISTS: 'ResourceConflictException',
+  RUNTIME_UNSUPPORTED: 'InvalidParameterValueException',
+  CODE_INVALID_ZIP: 'InvalidParameterValueException',
+  CODE_HANDLER_NOT_FOUND: 'InvalidParameterValueException',
+  CODE_BUILD_FAILED: 'InvalidParameterValueException',
+  CODE_TOO_LARGE: 'RequestTooLargeException',
+  INVOKE_PAYLOAD_INVALID: 'InvalidRequestContentException',
+  INVOKE_PAYLOAD_TOO_LARGE: 'RequestTooLargeException',
+  INVOKE_TYPE_UNSUPPORTED: 'InvalidParameterValueException',
+  INVOKE_CAPACITY_EXHAUSTED: 'TooManyRequestsException',
+  INTERNAL: 'ServiceException',
+};
+
+/** Fastify's own errors (body parsing, limits) become catalogued Stratus errors. */
+function fromFastify(err: { code?: string; statusCode?: number; message: string }): StratusError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return stratusError('REQUEST_TOO_LARGE', 'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads): send a smaller body.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return stratusError('REQUEST_UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type: send application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return stratusError('REQUEST_INVALID_CONTENT', `The request body could not be read: ${err.message}`);
+    default:
+      if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+        return stratusError('REQUEST_INVALID_CONTENT', `The request could not be read: ${err.message}`);
+      }
+      return undefined;
+  }
+}
+
+/** Turns anything thrown into a StratusError; unknown errors become INTERNAL with no internals shown. */
+export function toStratusError(err: unknown): { error: StratusError; unexpected: boolean } {
+  if (isStratusError(err)) return { error: err, unexpected: err.kind === 'system' };
+  const mapped = typeof err === 'object' && err !== null && 'message' in err ? fromFastify(err as { code?: string; message: string }) : undefined;
+  if (mapped) return { error: mapped, unexpected: false };
+  return { error: stratusError('INTERNAL', 'Stratus hit an internal error; the request can be retried. The server log has the details.', { cause: err }), unexpected: true };
+}
+
+export function sendError(reply: FastifyReply, error: StratusError): FastifyReply {
+  const type = LAMBDA_EXCEPTION[error.code];
+  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+  const body: Record<string, unknown> = { Type: error.kind === 'user' ? 'User' : 'Service', message: error.message, code: error.code };
+  if (type === 'TooManyRequestsException' && error.retryAfterSeconds !== undefined) body.retryAfterSeconds = String(error.retryAfterSeconds);
+  return reply.status(error.status).header('x-amzn-ErrorType', type).header('content-type', 'application/json').send(JSON.stringify(body));
+}

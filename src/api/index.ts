@@ -1,0 +1,5 @@
+/** @module Public face of the API layer. */
+export { buildServer } from './server.ts';
+export { createCodeLinks } from './code-links.ts';
+export { LAMBDA_EXCEPTION } from './error-map.ts';
+export type { ApiDeps } from './context.ts';

@@ -1,0 +1,94 @@
+/** @module Lambda function routes: CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
+import type { FastifyInstance } from 'fastify';
+import { LATEST } from '../../control/index.ts';
+import { invalidParameter } from '../../shared/errors.ts';
+import { callerOf, decodeZip, functionTarget, type ApiDeps } from '../context.ts';
+import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateConfigurationBody } from '../schemas.ts';
+import { functionConfiguration } from '../shapes.ts';
+
+const FN = '/2015-03-31/functions/:FunctionName';
+
+export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { functions, region } = deps;
+  const config = (rec: Parameters<typeof functionConfiguration>[0]) => functionConfiguration(rec, region);
+
+  app.post('/2015-03-31/functions', async (request, reply) => {
+    const body = parseBody(createFunctionBody, request.body as Buffer);
+    if (body.PackageType === 'Image' || body.Code.ImageUri) throw invalidParameter('PackageType', 'container images are not supported: deploy a zip (PackageType Zip)');
+    if (body.Code.S3Bucket || body.Code.S3Key) throw invalidParameter('Code.S3Bucket', 'S3 code locations are not supported: send the zip as Code.ZipFile');
+    if (body.Layers && body.Layers.length > 0) throw invalidParameter('Layers', 'layers are not supported: bundle dependencies into the zip');
+    if (body.FunctionName.includes(':')) throw invalidParameter('FunctionName', "must be a plain name when creating a function: 1-64 letters, digits, '-' or '_'");
+    const name = body.FunctionName;
+    if (!/^[a-zA-Z0-9-_]{1,64}$/.test(name)) throw invalidParameter('FunctionName', "must be 1-64 letters, digits, '-' or '_'");
+    const rec = await functions.create(callerOf(request).id, {
+      name,
+      runtime: body.Runtime,
+      handler: body.Handler,
+      role: body.Role,
+      description: body.Description,
+      memoryMb: body.MemorySize,
+      timeoutSec: body.Timeout,
+      environment: body.Environment?.Variables,
+      zip: decodeZip(body.Code.ZipFile, 'Code.ZipFile'),
+      publish: body.Publish,
+    });
+    return reply.status(201).send(config(rec));
+  });
+
+  app.get('/2015-03-31/functions', async (request) => {
+    const q = request.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
+    if (q.FunctionVersion !== undefined && q.FunctionVersion !== 'ALL') throw invalidParameter('FunctionVersion', "must be 'ALL' or omitted");
+    const page = await functions.list(callerOf(request).id, q.Marker, parseMaxItems(q.MaxItems));
+    return { Functions: page.items.map(config), ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}) };
+  });
+
+  app.get(FN, async (request) => {
+    const t = functionTarget(request, region);
+    const rec = await functions.get(t.accountId, t.name, await versionOf(t));
+    const now = deps.clock.now();
+    const host = request.headers.host ?? '127.0.0.1';
+    const location = `${request.protocol}://${host}/stratus/v1/code/${encodeURIComponent(rec.codeSha256)}?${deps.codeLinks.sign(rec.codeSha256, now)}`;
+    return { Configuration: config(rec), Code: { RepositoryType: 'S3', Location: location } };
+  });
+
+  app.get(`${FN}/configuration`, async (request) => {
+    const t = functionTarget(request, region);
+    return config(await functions.get(t.accountId, t.name, await versionOf(t)));
+  });
+
+  app.put(`${FN}/code`, async (request) => {
+    const t = functionTarget(request, region);
+    const body = parseBody(updateCodeBody, request.body as Buffer);
+    if (body.S3Bucket || body.ImageUri) throw invalidParameter('S3Bucket', 'S3 code locations and images are not supported: send the zip as ZipFile');
+    const rec = await functions.updateCode(t.accountId, t.name, { zip: decodeZip(body.ZipFile, 'ZipFile'), publish: body.Publish, dryRun: body.DryRun, revisionId: body.RevisionId });
+    return config(rec);
+  });
+
+  app.put(`${FN}/configuration`, async (request) => {
+    const t = functionTarget(request, region);
+    const body = parseBody(updateConfigurationBody, request.body as Buffer);
+    const rec = await functions.updateConfiguration(t.accountId, t.name, {
+      runtime: body.Runtime,
+      handler: body.Handler,
+      role: body.Role,
+      description: body.Description,
+      memoryMb: body.MemorySize,
+      timeoutSec: body.Timeout,
+      environment: body.Environment ? (body.Environment.Variables ?? {}) : undefined,
+      revisionId: body.RevisionId,
+    });
+    return config(rec);
+  });
+
+  app.delete(FN, async (request, reply) => {
+    const t = functionTarget(request, region);
+    await functions.delete(t.accountId, t.name, t.qualifier);
+    return reply.status(204).send();
+  });
+
+  /** A qualifier on a read may be a version or an alias; an alias reads the version it points at. */
+  async function versionOf(t: { accountId: string; name: string; qualifier?: string }): Promise<string> {
+    if (t.qualifier === undefined || t.qualifier === LATEST || /^\d+$/.test(t.qualifier)) return t.qualifier ?? LATEST;
+    return (await deps.aliases.get(t.accountId, t.name, t.qualifier)).functionVersion;
+  }
+}

@@ -1,0 +1,56 @@
+/** @module The Invoke route: Lambda's headers in (invocation type, log type, client context), Lambda's headers out. */
+import type { FastifyInstance } from 'fastify';
+import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
+import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import { callerOf, type ApiDeps } from '../context.ts';
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function invocationType(value: string | undefined): InvocationType {
+  if (value === undefined || value === 'RequestResponse') return 'RequestResponse';
+  if (value === 'DryRun') return 'DryRun';
+  if (value === 'Event') {
+    throw stratusError('INVOKE_TYPE_UNSUPPORTED', 'X-Amz-Invocation-Type Event (asynchronous invocation) is not available on this Stratus yet: invoke with RequestResponse.');
+  }
+  throw invalidParameter('X-Amz-Invocation-Type', `'${value}' is not an invocation type: use RequestResponse, Event or DryRun`);
+}
+
+function clientContext(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length > 3583) throw invalidParameter('X-Amz-Client-Context', 'must be at most 3583 bytes of base64');
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw invalidParameter('X-Amz-Client-Context', 'must be the base64 of a JSON object');
+  }
+  return text;
+}
+
+export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
+  app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES }, async (request, reply) => {
+    const h = request.headers;
+    const logType = header(h['x-amz-log-type']) ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
+    if (h['x-amz-tenant-id'] !== undefined) {
+      throw invalidParameter('X-Amz-Tenant-Id', 'this function was not created with tenant isolation (TenancyConfig): do not send a tenant id to it');
+    }
+    const out = await deps.invoke({
+      accountId: callerOf(request).id,
+      functionName: (request.params as { FunctionName: string }).FunctionName,
+      qualifier: (request.query as { Qualifier?: string }).Qualifier,
+      invocationType: invocationType(header(h['x-amz-invocation-type'])),
+      payload: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      logType,
+      clientContext: clientContext(header(h['x-amz-client-context'])),
+    });
+    reply.header('X-Amz-Executed-Version', out.executedVersion);
+    if (out.functionError) reply.header('X-Amz-Function-Error', out.functionError);
+    if (out.logResult !== undefined) reply.header('X-Amz-Log-Result', out.logResult);
+    reply.status(out.statusCode);
+    if (out.statusCode === 204) return reply.send();
+    return reply.header('content-type', 'application/json').send(out.payload);
+  });
+}

@@ -1,0 +1,34 @@
+/** @module Stratus's own routes: health, accounts (admin), and the code download links GetFunction hands out. */
+import type { FastifyInstance } from 'fastify';
+import { stratusError } from '../../shared/errors.ts';
+import { callerOf, type ApiDeps } from '../context.ts';
+import { createAccountBody, parseBody } from '../schemas.ts';
+
+/** Routes that carry no SigV4 signature: health checks and presigned code links. */
+export const PUBLIC_PREFIXES = ['/healthz', '/stratus/v1/code/'];
+
+export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.post('/stratus/v1/accounts', async (request, reply) => {
+    const body = parseBody(createAccountBody, request.body as Buffer);
+    const created = await deps.accounts.create(callerOf(request), body.Name);
+    return reply.status(201).send({ AccountId: created.account.id, Name: created.account.name, AccessKeyId: created.accessKeyId, SecretAccessKey: created.secretAccessKey });
+  });
+
+  app.get('/stratus/v1/accounts', async (request) => {
+    const list = await deps.accounts.list(callerOf(request));
+    return { Accounts: list.map((a) => ({ AccountId: a.id, Name: a.name, Admin: a.isAdmin, CreatedAt: a.createdAt })) };
+  });
+
+  app.get('/stratus/v1/code/:sha', async (request, reply) => {
+    const { sha } = request.params as { sha: string };
+    const q = request.query as { expires?: string; signature?: string };
+    if (!deps.codeLinks.verify(sha, q.expires ?? '', q.signature ?? '', deps.clock.now())) {
+      throw stratusError('AUTH_FORBIDDEN', 'This code link is invalid or has expired: call GetFunction again for a fresh Code.Location.');
+    }
+    const zip = await deps.functions.codeZip(sha);
+    if (!zip) throw stratusError('FUNCTION_NOT_FOUND', 'The code package no longer exists.');
+    return reply.header('content-type', 'application/zip').send(Buffer.from(zip));
+  });
+}

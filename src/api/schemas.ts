@@ -1,0 +1,119 @@
+/** @module Request bodies of the Lambda API, validated with zod; a failure names the field and what it accepts. */
+import { z } from 'zod';
+import { invalidParameter, stratusError } from '../shared/errors.ts';
+
+/** What each field accepts, in words: the second half of every validation message. */
+const RULES: Record<string, string> = {
+  FunctionName: "1-64 letters, digits, '-' or '_'",
+  Runtime: 'a runtime name such as stratus-isolate',
+  Handler: "a string of the form 'file.export' (1-128 characters, no spaces), e.g. index.handler",
+  Role: 'a string of at most 2048 characters (Stratus does not use IAM roles)',
+  Description: 'a string of at most 256 characters',
+  Timeout: 'an integer number of seconds from 1 to 900',
+  MemorySize: 'an integer number of MB from 128 to 10240',
+  Environment: "an object {Variables: {KEY: 'value'}}; keys are letters, digits and '_' starting with a letter; values are strings",
+  'Code.ZipFile': 'the base64-encoded bytes of a zip file',
+  ZipFile: 'the base64-encoded bytes of a zip file',
+  Publish: 'true or false',
+  DryRun: 'true or false',
+  RevisionId: 'the RevisionId string returned by the last read of the resource',
+  CodeSha256: 'the base64 SHA-256 of the code, as CodeSha256 reports it',
+  Name: "1-128 letters, digits, '-' or '_', not only digits",
+  FunctionVersion: '$LATEST or a published version number',
+  'RoutingConfig.AdditionalVersionWeights': "an object {'<version>': weight} with one version and a weight from 0.0 to 1.0",
+};
+
+const str = (max: number) => z.string().max(max);
+const envVars = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), z.string());
+const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}$/);
+
+export const configurationFields = {
+  Runtime: str(64).optional(),
+  Handler: z.string().min(1).max(128).regex(/^[^\s]+$/).optional(),
+  Role: str(2048).optional(),
+  Description: str(256).optional(),
+  Timeout: z.number().int().min(1).max(900).optional(),
+  MemorySize: z.number().int().min(128).max(10240).optional(),
+  Environment: z.object({ Variables: envVars.optional() }).optional(),
+  RevisionId: z.string().optional(),
+};
+
+export const createFunctionBody = z.object({
+  FunctionName: z.string().min(1).max(140),
+  ...configurationFields,
+  Code: z.object({
+    ZipFile: base64.optional(),
+    S3Bucket: z.string().optional(),
+    S3Key: z.string().optional(),
+    ImageUri: z.string().optional(),
+  }),
+  Publish: z.boolean().optional(),
+  PackageType: z.enum(['Zip', 'Image']).optional(),
+  Layers: z.array(z.string()).optional(),
+});
+
+export const updateConfigurationBody = z.object(configurationFields);
+
+export const updateCodeBody = z.object({
+  ZipFile: base64.optional(),
+  S3Bucket: z.string().optional(),
+  ImageUri: z.string().optional(),
+  Publish: z.boolean().optional(),
+  DryRun: z.boolean().optional(),
+  RevisionId: z.string().optional(),
+});
+
+export const publishVersionBody = z.object({
+  CodeSha256: z.string().optional(),
+  Description: str(256).optional(),
+  RevisionId: z.string().optional(),
+});
+
+const routingConfig = z.object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() });
+
+export const createAliasBody = z.object({
+  Name: z.string().min(1).max(128),
+  FunctionVersion: z.string().min(1).max(1024),
+  Description: str(256).optional(),
+  RoutingConfig: routingConfig.optional(),
+});
+
+export const updateAliasBody = z.object({
+  FunctionVersion: z.string().min(1).max(1024).optional(),
+  Description: str(256).optional(),
+  RoutingConfig: routingConfig.optional(),
+  RevisionId: z.string().optional(),
+});
+
+export const createAccountBody = z.object({ Name: z.string().min(1).max(64) });
+
+/** Parses a JSON body (an empty body is `{}`) and validates it; errors name the field and the accepted values. */
+export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | undefined): z.infer<S> {
+  let value: unknown = {};
+  if (raw !== undefined && raw.length > 0) {
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw stratusError('REQUEST_INVALID_CONTENT', `The request body is not valid JSON (${(err as Error).message}): send a JSON object.`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw stratusError('REQUEST_INVALID_CONTENT', 'The request body must be a JSON object.');
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  const field = path || 'body';
+  const rule = RULES[path] ?? RULES[issue.path.slice(0, 1).map(String).join('.')] ?? RULES[String(issue.path[0])];
+  const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
+  throw invalidParameter(field, `${missing ? 'is required' : 'is not valid'}${rule ? `; it must be ${rule}` : ` (${issue.message})`}`);
+}
+
+/** MaxItems query parameter: 1-10000, default 50, as Lambda. */
+export function parseMaxItems(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw invalidParameter('MaxItems', 'must be an integer from 1 to 10000');
+  return n;
+}

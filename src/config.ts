@@ -1,0 +1,55 @@
+/** @module Server configuration from the environment (STRATUS_*), validated with zod; errors name the variable. */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface StratusConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  rootAccessKeyId?: string;
+  rootSecretAccessKey?: string;
+  logLevel: string;
+  keepAliveSeconds: number;
+  maxEnvironments: number;
+  memoryBudgetMb: number;
+}
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  STRATUS_HOST: z.string().min(1).default('127.0.0.1'),
+  STRATUS_PORT: intIn(0, 65535).default(9070),
+  STRATUS_DATA_DIR: z.string().min(1).default('.stratus'),
+  STRATUS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/).default('us-east-1'),
+  STRATUS_ROOT_ACCESS_KEY_ID: z.string().optional(),
+  STRATUS_ROOT_SECRET_ACCESS_KEY: z.string().optional(),
+  STRATUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STRATUS_KEEP_ALIVE_SECONDS: intIn(1, 86_400).default(600),
+  STRATUS_MAX_ENVIRONMENTS: intIn(1, 100_000).default(1000),
+  // Half of the machine's memory by default: the rest is the server's own and the OS's.
+  STRATUS_MEMORY_BUDGET_MB: intIn(64, 10_000_000).default(Math.floor(os.totalmem() / 1048576 / 2)),
+});
+
+/** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
+export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.STRATUS_HOST,
+    port: e.STRATUS_PORT,
+    dataDir: path.resolve(e.STRATUS_DATA_DIR),
+    region: e.STRATUS_REGION,
+    rootAccessKeyId: e.STRATUS_ROOT_ACCESS_KEY_ID,
+    rootSecretAccessKey: e.STRATUS_ROOT_SECRET_ACCESS_KEY,
+    logLevel: e.STRATUS_LOG_LEVEL,
+    keepAliveSeconds: e.STRATUS_KEEP_ALIVE_SECONDS,
+    maxEnvironments: e.STRATUS_MAX_ENVIRONMENTS,
+    memoryBudgetMb: e.STRATUS_MEMORY_BUDGET_MB,
+  };
+}

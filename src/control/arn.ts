@@ -1,0 +1,57 @@
+/** @module Lambda ARNs and the forms a FunctionName may take (name, name:qualifier, full or partial ARN). */
+import { invalidParameter } from '../shared/errors.ts';
+
+export const LATEST = '$LATEST';
+
+const NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+const QUALIFIER = /^(\$LATEST|[a-zA-Z0-9-_]{1,128})$/;
+// arn:aws:lambda:region:account:function:name[:qualifier], or account:function:name[:qualifier]
+const FULL_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
+const PARTIAL_ARN = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/;
+
+export interface FunctionRef {
+  /** The account the reference names, when it is an ARN (it must be the caller's). */
+  accountId?: string;
+  name: string;
+  qualifier?: string;
+}
+
+export function functionArn(region: string, accountId: string, name: string, qualifier?: string): string {
+  const base = `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+  return qualifier === undefined ? base : `${base}:${qualifier}`;
+}
+
+export function isValidFunctionName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function isValidQualifier(qualifier: string): boolean {
+  return QUALIFIER.test(qualifier);
+}
+
+/** Parses any accepted FunctionName form; the error says which forms are accepted. */
+export function parseFunctionRef(input: string): FunctionRef {
+  const full = FULL_ARN.exec(input);
+  const partial = full ? undefined : PARTIAL_ARN.exec(input);
+  let ref: FunctionRef;
+  if (full) ref = { accountId: full[2], name: full[3]!, qualifier: full[4] };
+  else if (partial) ref = { accountId: partial[1], name: partial[2]!, qualifier: partial[3] };
+  else {
+    const [name, qualifier, extra] = input.split(':');
+    if (extra !== undefined) throw badName(input);
+    ref = { name: name!, qualifier };
+  }
+  if (!NAME.test(ref.name)) throw badName(input);
+  if (ref.qualifier !== undefined && !QUALIFIER.test(ref.qualifier)) {
+    throw invalidParameter('Qualifier', `'${ref.qualifier}' is not a valid version or alias name: use $LATEST, a version number or an alias name of 1-128 letters, digits, '-' or '_'`);
+  }
+  return ref;
+}
+
+function badName(input: string) {
+  const shown = input.length > 80 ? `${input.slice(0, 80)}...` : input;
+  return invalidParameter(
+    'FunctionName',
+    `'${shown}' is not a function name: use 1-64 letters, digits, '-' or '_' (optionally ':qualifier'), or a function ARN`,
+  );
+}

@@ -1,0 +1,208 @@
+/** @module Functions and their $LATEST: create, read, list, update code and configuration, delete. */
+import type { CodeStore, FunctionStore, FunctionVersionRecord, Page } from '../store/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { IdSource } from '../shared/ids.ts';
+import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { LATEST, functionArn } from './arn.ts';
+import { DEFAULTS, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+
+export interface FunctionServiceDeps {
+  functions: FunctionStore;
+  code: CodeStore;
+  builder: PackageBuilder;
+  clock: Clock;
+  ids: IdSource;
+  region: string;
+  /** Runtimes this node can run (the engines' names). */
+  runtimes: readonly string[];
+  onChange: ChangeListener;
+}
+
+/** Lambda's LastModified format: 2024-01-02T03:04:05.678+0000 */
+export function lambdaTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+export function createFunctionService(deps: FunctionServiceDeps) {
+  const { functions, code, builder, clock, ids, region } = deps;
+
+  function checkRuntime(runtime: string): void {
+    if (!deps.runtimes.includes(runtime)) {
+      throw stratusError('RUNTIME_UNSUPPORTED', `Runtime '${runtime}' is not supported: use one of ${deps.runtimes.join(', ')} (or omit Runtime for ${DEFAULTS.runtime}).`);
+    }
+  }
+
+  function notFound(accountId: string, name: string, qualifier?: string) {
+    const what = qualifier === undefined || qualifier === LATEST ? 'Function' : 'Function version';
+    return stratusError('FUNCTION_NOT_FOUND', `${what} not found: ${functionArn(region, accountId, name, qualifier)}`);
+  }
+
+  async function getLatest(accountId: string, name: string): Promise<FunctionVersionRecord> {
+    const rec = await functions.getVersion(accountId, name, LATEST);
+    if (!rec) throw notFound(accountId, name);
+    return rec;
+  }
+
+  function checkRevision(rec: FunctionVersionRecord, expected: string | undefined): void {
+    if (expected !== undefined && expected !== rec.revisionId) {
+      throw stratusError('FUNCTION_REVISION_MISMATCH', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+  }
+
+  async function buildAndStore(zip: Uint8Array, handler: string, runtime: string) {
+    const built = await builder.build(zip, handler, runtime);
+    await code.putZip(built.codeSha256, zip);
+    await code.putBundle(built.bundleSha256, built.bundle);
+    return built;
+  }
+
+  /** Writes $LATEST conditionally; a lost race is the same 412 a stale RevisionId gets. */
+  async function writeLatest(next: FunctionVersionRecord, expected: string): Promise<FunctionVersionRecord> {
+    if (!(await functions.updateLatest(next, expected))) {
+      throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.');
+    }
+    deps.onChange(next.accountId, next.functionName);
+    return next;
+  }
+
+  const service = {
+    async create(accountId: string, input: CreateFunctionInput): Promise<FunctionVersionRecord> {
+      const runtime = input.runtime ?? DEFAULTS.runtime;
+      checkRuntime(runtime);
+      if (await functions.getVersion(accountId, input.name, LATEST)) {
+        throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
+      }
+      const handler = input.handler ?? DEFAULTS.handler;
+      const built = await buildAndStore(input.zip, handler, runtime);
+      const now = clock.now();
+      const rec: FunctionVersionRecord = {
+        accountId,
+        functionName: input.name,
+        version: LATEST,
+        runtime,
+        handler,
+        role: input.role ?? '',
+        description: input.description ?? '',
+        memoryMb: input.memoryMb ?? DEFAULTS.memoryMb,
+        timeoutSec: input.timeoutSec ?? DEFAULTS.timeoutSec,
+        environment: input.environment ?? {},
+        codeSha256: built.codeSha256,
+        codeSize: built.codeSize,
+        bundleSha256: built.bundleSha256,
+        handlerExport: built.handlerExport,
+        revisionId: ids.uuid(),
+        lastModified: lambdaTimestamp(now),
+      };
+      if (!(await functions.createFunction(rec))) throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
+      return input.publish ? service.publish(accountId, input.name, {}) : rec;
+    },
+
+    get: (accountId: string, name: string, version: string = LATEST) =>
+      functions.getVersion(accountId, name, version).then((rec) => rec ?? Promise.reject(notFound(accountId, name, version))),
+
+    list(accountId: string, marker: string | undefined, limit: number): Promise<Page<FunctionVersionRecord>> {
+      return functions.listLatest(accountId, marker, limit);
+    },
+
+    async updateCode(accountId: string, name: string, patch: CodePatch): Promise<FunctionVersionRecord> {
+      const cur = await getLatest(accountId, name);
+      checkRevision(cur, patch.revisionId);
+      const built = patch.dryRun ? await builder.build(patch.zip, cur.handler, cur.runtime) : await buildAndStore(patch.zip, cur.handler, cur.runtime);
+      const next: FunctionVersionRecord = {
+        ...cur,
+        codeSha256: built.codeSha256,
+        codeSize: built.codeSize,
+        bundleSha256: built.bundleSha256,
+        handlerExport: built.handlerExport,
+        revisionId: ids.uuid(),
+        lastModified: lambdaTimestamp(clock.now()),
+      };
+      if (patch.dryRun) return next;
+      await writeLatest(next, cur.revisionId);
+      return patch.publish ? service.publish(accountId, name, {}) : next;
+    },
+
+    async updateConfiguration(accountId: string, name: string, patch: ConfigurationPatch): Promise<FunctionVersionRecord> {
+      const cur = await getLatest(accountId, name);
+      checkRevision(cur, patch.revisionId);
+      const runtime = patch.runtime ?? cur.runtime;
+      checkRuntime(runtime);
+      const handler = patch.handler ?? cur.handler;
+      let built = { bundleSha256: cur.bundleSha256, handlerExport: cur.handlerExport };
+      if (handler !== cur.handler || runtime !== cur.runtime) {
+        // The bundle's entry point is the handler's file, so a new handler means a new build of the same zip.
+        const zip = await code.getZip(cur.codeSha256);
+        if (!zip) throw stratusError('INTERNAL', `The code package ${cur.codeSha256} of ${name} is missing from the store.`);
+        built = await buildAndStore(zip, handler, runtime);
+      }
+      const next: FunctionVersionRecord = {
+        ...cur,
+        runtime,
+        handler,
+        role: patch.role ?? cur.role,
+        description: patch.description ?? cur.description,
+        memoryMb: patch.memoryMb ?? cur.memoryMb,
+        timeoutSec: patch.timeoutSec ?? cur.timeoutSec,
+        environment: patch.environment ?? cur.environment,
+        bundleSha256: built.bundleSha256,
+        handlerExport: built.handlerExport,
+        revisionId: ids.uuid(),
+        lastModified: lambdaTimestamp(clock.now()),
+      };
+      return writeLatest(next, cur.revisionId);
+    },
+
+    async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
+      if (qualifier === undefined || qualifier === LATEST) {
+        if (qualifier === LATEST) throw invalidParameter('Qualifier', '$LATEST cannot be deleted on its own: omit Qualifier to delete the whole function');
+        if (!(await functions.deleteFunction(accountId, name))) throw notFound(accountId, name);
+      } else {
+        if (!/^\d+$/.test(qualifier)) throw invalidParameter('Qualifier', 'must be a version number when deleting a version (delete aliases with DeleteAlias)');
+        const users = await functions.aliasesUsingVersion(accountId, name, qualifier);
+        if (users.length > 0) {
+          throw stratusError('FUNCTION_CONFLICT', `Unable to delete version because the following aliases reference it: [${users.join(', ')}]. Point them at another version first.`);
+        }
+        if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+      }
+      deps.onChange(accountId, name);
+    },
+
+    async publish(accountId: string, name: string, opts: { codeSha256?: string; description?: string; revisionId?: string }): Promise<FunctionVersionRecord> {
+      const cur = await getLatest(accountId, name);
+      checkRevision(cur, opts.revisionId);
+      if (opts.codeSha256 !== undefined && opts.codeSha256 !== cur.codeSha256) {
+        throw invalidParameter('CodeSha256', `${opts.codeSha256} does not match the code of $LATEST (${cur.codeSha256}): update the code first or omit CodeSha256`);
+      }
+      // As in Lambda, publishing an unchanged $LATEST returns the newest version instead of a copy.
+      const last = await functions.latestPublished(accountId, name);
+      if (last && sameContent(last, cur)) return last;
+      const published = await functions.publishVersion(accountId, name, cur.revisionId, opts.description ?? '', ids.uuid(), lambdaTimestamp(clock.now()));
+      if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function changed while the version was being published: retry.');
+      return published;
+    },
+
+    /** The uploaded zip by its CodeSha256 (for presigned download links). */
+    codeZip(codeSha256: string): Promise<Uint8Array | undefined> {
+      return code.getZip(codeSha256);
+    },
+
+    listVersions(accountId: string, name: string, marker: string | undefined, limit: number) {
+      return getLatest(accountId, name).then(() => functions.listVersions(accountId, name, marker, limit));
+    },
+  };
+  return service;
+}
+
+function sameContent(a: FunctionVersionRecord, b: FunctionVersionRecord): boolean {
+  return (
+    a.codeSha256 === b.codeSha256 &&
+    a.handler === b.handler &&
+    a.runtime === b.runtime &&
+    a.memoryMb === b.memoryMb &&
+    a.timeoutSec === b.timeoutSec &&
+    a.role === b.role &&
+    JSON.stringify(a.environment) === JSON.stringify(b.environment)
+  );
+}
+
+export type FunctionService = ReturnType<typeof createFunctionService>;

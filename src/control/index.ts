@@ -1,0 +1,8 @@
+/** @module Public face of the control plane: accounts, functions, versions, aliases, invocation targets. */
+export { createAccountService, type AccountService, type Credentials, type NewAccount } from './accounts.ts';
+export { createFunctionService, lambdaTimestamp, type FunctionService } from './functions.ts';
+export { createAliasService, type AliasService } from './aliases.ts';
+export { createResolver, type InvocationTarget, type Resolver } from './resolve.ts';
+export { LATEST, functionArn, parseFunctionRef, isValidFunctionName, isValidQualifier } from './arn.ts';
+export * from './types.ts';
+export type { AccountRecord, AliasRecord, FunctionVersionRecord, Page } from '../store/index.ts';

@@ -1,0 +1,70 @@
+/** @module The control plane's inputs and the ports it needs from outside (code building, change notices). */
+
+/** What building a zip yields (artifacts' BuiltPackage satisfies it). */
+export interface BuiltCode {
+  codeSha256: string;
+  codeSize: number;
+  bundle: string;
+  bundleSha256: string;
+  handlerExport: string;
+}
+
+/** Turns an uploaded zip into runnable code, refusing packages that cannot run (a user error names why). */
+export interface PackageBuilder {
+  build(zip: Uint8Array, handler: string, runtime: string): Promise<BuiltCode>;
+}
+
+export interface CreateFunctionInput {
+  name: string;
+  runtime?: string;
+  handler?: string;
+  role?: string;
+  description?: string;
+  memoryMb?: number;
+  timeoutSec?: number;
+  environment?: Record<string, string>;
+  zip: Uint8Array;
+  publish?: boolean;
+}
+
+export interface ConfigurationPatch {
+  runtime?: string;
+  handler?: string;
+  role?: string;
+  description?: string;
+  memoryMb?: number;
+  timeoutSec?: number;
+  environment?: Record<string, string>;
+  revisionId?: string;
+}
+
+export interface CodePatch {
+  zip: Uint8Array;
+  publish?: boolean;
+  dryRun?: boolean;
+  revisionId?: string;
+}
+
+export interface AliasInput {
+  name: string;
+  functionVersion: string;
+  description?: string;
+  additionalVersionWeights?: Record<string, number>;
+}
+
+export interface AliasPatch {
+  functionVersion?: string;
+  description?: string;
+  additionalVersionWeights?: Record<string, number>;
+  revisionId?: string;
+}
+
+/** Told when a function's code or configuration changes or it is deleted, so warm environments can go. */
+export type ChangeListener = (accountId: string, functionName: string) => void;
+
+export const DEFAULTS = {
+  runtime: 'stratus-isolate',
+  handler: 'index.handler',
+  memoryMb: 128,
+  timeoutSec: 3,
+} as const;

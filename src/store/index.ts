@@ -1,0 +1,21 @@
+/** @module Public face of the store layer: the ports and the embedded SQLite adapter set. */
+import { openSqlite } from './sqlite/database.sqlite.ts';
+import { createSqliteAccountStore } from './sqlite/account-store.sqlite.ts';
+import { createSqliteCodeStore } from './sqlite/code-store.sqlite.ts';
+import { createSqliteFunctionStore } from './sqlite/function-store.sqlite.ts';
+import type { Stores } from './ports.ts';
+
+export type * from './ports.ts';
+
+/** The embedded store: one SQLite file (or `:memory:`). */
+export function openSqliteStores(file: string): Stores {
+  const db = openSqlite(file);
+  return {
+    accounts: createSqliteAccountStore(db),
+    functions: createSqliteFunctionStore(db),
+    code: createSqliteCodeStore(db),
+    async close() {
+      db.close();
+    },
+  };
+}

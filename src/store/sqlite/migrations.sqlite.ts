@@ -1,0 +1,63 @@
+/** @module The SQLite schema, as an ordered list of migrations that are never edited once released. */
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: 1,
+    name: 'accounts, functions, versions, aliases, code',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        is_admin INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        secret_access_key TEXT NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE functions (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        last_version INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, name)
+      );
+      CREATE TABLE function_versions (
+        account_id TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        version_num INTEGER NOT NULL,
+        revision_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (account_id, function_name, version),
+        FOREIGN KEY (account_id, function_name) REFERENCES functions(account_id, name) ON DELETE CASCADE
+      );
+      CREATE TABLE aliases (
+        account_id TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        name TEXT NOT NULL,
+        function_version TEXT NOT NULL,
+        revision_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (account_id, function_name, name),
+        FOREIGN KEY (account_id, function_name) REFERENCES functions(account_id, name) ON DELETE CASCADE
+      );
+      CREATE TABLE code_zips (
+        code_sha256 TEXT PRIMARY KEY,
+        zip BLOB NOT NULL
+      );
+      CREATE TABLE code_bundles (
+        bundle_sha256 TEXT PRIMARY KEY,
+        bundle TEXT NOT NULL
+      );
+    `,
+  },
+];
