@@ -1,0 +1,6 @@
+/** @module Public face of the artifacts layer: building code packages from deployment zips. */
+export { buildPackage, type BuildOptions } from './build-package.ts';
+export { parseHandler, HANDLER_EXTENSIONS, HANDLER_MAX_LENGTH, type ParsedHandler } from './handler.ts';
+export { sha256Base64, sha256Hex } from './hash.ts';
+export { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip.ts';
+export type { BuiltPackage } from './types.ts';

@@ -1,0 +1,192 @@
+// The `stratus` CLI as a person runs it: `node bin/stratus.js ...` child processes against a real server on a free port.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The contract of src/main.ts that this test relies on. */
+interface RunningStratus {
+  url: string;
+  region: string;
+  rootCredentials: { accessKeyId: string; secretAccessKey: string };
+  close(): Promise<void>;
+}
+type StartStratus = (config: {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  rootAccessKeyId?: string;
+  rootSecretAccessKey?: string;
+  region?: string;
+  logLevel?: string;
+}) => Promise<RunningStratus>;
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'stratus.js');
+// Imported through a variable so this file type-checks on its own against the contract above.
+const MAIN_MODULE = join(ROOT, 'src', 'main.ts');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let server: RunningStratus;
+let work: string;
+
+/** Runs the CLI in a clean environment: no AWS_/STRATUS_ variables or home credentials leak in. */
+function cli(args: string[], keys: { accessKeyId: string; secretAccessKey: string } = server.rootCredentials, endpoint = server.url): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!/^(AWS_|STRATUS_)/.test(name)) env[name] = value;
+  Object.assign(env, {
+    HOME: work,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    STRATUS_REGION: server.region,
+  });
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, '--endpoint', endpoint, ...args], { cwd: work, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function writeApp(dir: string, greeting: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'greet.js'), `export const greet = (name) => \`${greeting}, \${name}\`;\n`);
+  writeFileSync(
+    join(dir, 'index.js'),
+    [
+      "import { greet } from './greet.js';",
+      'export const handler = async (event) => {',
+      "  if (event.fail) throw new TypeError('asked to fail');",
+      "  console.log('greeting', event.name);",
+      '  return { message: greet(event.name), mode: process.env.MODE };',
+      '};',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** A port that was free a moment ago and has nothing listening now. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'stratus-cli-it-'));
+  const { startStratus } = (await import(MAIN_MODULE)) as { startStratus: StartStratus };
+  server = await startStratus({ host: '127.0.0.1', port: 0, dataDir: join(work, 'data'), logLevel: 'silent' });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// Each CLI run is a fresh Node process (about a second with tsx), and some tests make a dozen of them.
+describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
+  it('deploys a directory with two files and invokes it with a payload and the log tail', async () => {
+    writeApp(join(work, 'app'), 'Hello');
+    const deployed = await cli(['deploy', 'app', '--name', 'hello', '--env', 'MODE=test']);
+    expect(deployed.stderr).toBe('');
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toMatch(/^created function hello\n/);
+    expect(deployed.stdout).toContain('2 files');
+
+    const invoked = await cli(['invoke', 'hello', '--payload', '{"name":"Ada"}', '--log']);
+    expect(invoked.code).toBe(0);
+    expect(JSON.parse(invoked.stdout)).toEqual({ message: 'Hello, Ada', mode: 'test' });
+    expect(invoked.stderr).toContain('greeting Ada');
+  });
+
+  it('reads the payload from a file and prints machine-readable JSON with --json', async () => {
+    writeFileSync(join(work, 'event.json'), '{"name":"Grace"}');
+    const invoked = await cli(['invoke', 'hello', '--payload', '@event.json', '--json']);
+    expect(invoked.code).toBe(0);
+    expect(JSON.parse(invoked.stdout)).toEqual({ message: 'Hello, Grace', mode: 'test' });
+
+    const listed = await cli(['functions', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const names = (JSON.parse(listed.stdout) as { Functions: { FunctionName: string }[] }).Functions.map((f) => f.FunctionName);
+    expect(names).toEqual(['hello']);
+
+    const table = await cli(['functions', 'list']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+RUNTIME\s+MEMORY\s+TIMEOUT\s+LAST MODIFIED$/);
+    expect(table.stdout.split('\n')[1]).toMatch(/^hello\s+stratus-isolate\s+\d+ MB\s+\d+ s\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  });
+
+  it('publishes versions and splits an alias between them by weight', async () => {
+    const v1 = await cli(['publish', 'hello', '--description', 'first']);
+    expect(v1.code).toBe(0);
+    expect(v1.stdout).toMatch(/^published hello version 1\n/);
+
+    writeApp(join(work, 'app'), 'Hi');
+    expect((await cli(['deploy', 'app', '--name', 'hello'])).stdout).toMatch(/^updated function hello\n/);
+    const v2 = await cli(['publish', 'hello', '--json']);
+    expect(JSON.parse(v2.stdout)).toMatchObject({ FunctionName: 'hello', Version: '2' });
+
+    const set = await cli(['alias', 'set', 'hello', 'live', '1', '--weight', '2=0.1']);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toBe('created alias hello:live -> version 1 (90%), version 2 (10%)\n');
+    const moved = await cli(['alias', 'set', 'hello', 'live', '2']);
+    expect(moved.stdout).toBe('updated alias hello:live -> version 2\n');
+    expect((await cli(['alias', 'set', 'hello', 'live', '1', '--weight', '2=0.1'])).code).toBe(0);
+
+    const list = await cli(['alias', 'list', 'hello', '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ Aliases: [{ Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }] });
+    const table = await cli(['alias', 'list', 'hello']);
+    expect(table.stdout).toMatch(/^NAME\s+VERSION\s+WEIGHTS\s+DESCRIPTION\nlive\s+1\s+2=0\.1\s+-\n$/);
+
+    const pinned = await cli(['invoke', 'hello:1', '--payload', '{"name":"Ada"}', '--json']);
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ message: 'Hello, Ada' });
+    const latest = await cli(['invoke', 'hello:$LATEST', '--payload', '{"name":"Ada"}', '--json']);
+    expect(JSON.parse(latest.stdout)).toMatchObject({ message: 'Hi, Ada' });
+  });
+
+  it('prints the error payload and exits 1 when the function throws', async () => {
+    const failed = await cli(['invoke', 'hello', '--payload', '{"fail":true}', '--json']);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ errorType: 'TypeError', errorMessage: 'asked to fail' });
+    expect(failed.stderr).toBe('error: function hello failed (Unhandled): TypeError: asked to fail\n');
+  });
+
+  it('creates an account whose keys see none of the admin functions', async () => {
+    const created = await cli(['accounts', 'create', 'acme', '--json']);
+    expect(created.stderr).toBe('');
+    const account = JSON.parse(created.stdout) as { AccountId: string; Name: string; AccessKeyId: string; SecretAccessKey: string };
+    expect(account.Name).toBe('acme');
+
+    const keys = { accessKeyId: account.AccessKeyId, secretAccessKey: account.SecretAccessKey };
+    const listed = await cli(['functions', 'list', '--json'], keys);
+    expect(JSON.parse(listed.stdout)).toEqual({ Functions: [] });
+    expect((await cli(['functions', 'list'], keys)).stdout).toMatch(/^no functions yet/);
+
+    const human = await cli(['accounts', 'create', 'globex']);
+    expect(human.stdout).toMatch(/^created account globex \(\S+\)\n/);
+    expect(human.stdout).toMatch(/\[globex\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\n/);
+  });
+
+  it('fails with one line naming ResourceNotFoundException for a missing function', async () => {
+    const missing = await cli(['invoke', 'nope', '--payload', '{}']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.split('\n')).toEqual([expect.stringMatching(/^error: ResourceNotFoundException: .*nope/), '']);
+  });
+
+  it('says the server is not reachable, and how to start it, when nothing listens at the endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const result = await cli(['functions', 'list'], server.rootCredentials, endpoint);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toBe(`error: the Stratus server is not reachable at ${endpoint} (ECONNREFUSED); start it with \`npm start\` or \`stratus serve\`, or point --endpoint / STRATUS_ENDPOINT at a running one\n`);
+  });
+});
