@@ -34,7 +34,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   function notFound(accountId: string, name: string, qualifier?: string) {
     const what = qualifier === undefined || qualifier === LATEST ? 'Function' : 'Function version';
-    return stratusError('FUNCTION_NOT_FOUND', `${what} not found: ${functionArn(region, accountId, name, qualifier)}`);
+    return stratusError('FUNCTION_NOT_FOUND', `${what} not found: ${functionArn(region, accountId, name, qualifier === LATEST ? undefined : qualifier)}`);
   }
 
   async function getLatest(accountId: string, name: string): Promise<FunctionVersionRecord> {

@@ -1,0 +1,140 @@
+/** @module The composition root: reads configuration, builds the store, engines, pool and services, and serves. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { buildPackage } from './artifacts/index.ts';
+import { buildServer, createCodeLinks } from './api/index.ts';
+import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials } from './control/index.ts';
+import { createCheckedBuilder, createInvokeService } from './invoke/index.ts';
+import { createPool, partitionParts } from './pool/index.ts';
+import { createIsolateEngine, type Engine } from './runtime/index.ts';
+import { systemClock } from './shared/clock.ts';
+import { randomIds } from './shared/ids.ts';
+import { openSqliteStores } from './store/index.ts';
+import { configFromEnv, type StratusConfig } from './config.ts';
+
+export interface RunningStratus {
+  url: string;
+  region: string;
+  /** The admin account's key (from the store: it is the same on every start). */
+  rootCredentials: Credentials;
+  credentialsFile: string;
+  close(): Promise<void>;
+}
+
+const DEPLOY_CHECK_TIMEOUT_MS = 3_000;
+
+export async function startStratus(overrides: Partial<StratusConfig> = {}): Promise<RunningStratus> {
+  const config: StratusConfig = { ...configFromEnv({}), ...overrides };
+  const logger = pino({
+    level: config.logLevel,
+    // Secrets never reach the log: signatures, keys and environment variables are cut wherever they appear.
+    redact: { paths: ['req.headers.authorization', '*.secretAccessKey', '*.SecretAccessKey', '*.environment', '*.Environment'], censor: '[redacted]' },
+  });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dbFile = path.join(config.dataDir, 'stratus.db');
+  // The database holds access keys: owner-only, like the credentials file (SQLite gives its WAL files the same mode).
+  fs.closeSync(fs.openSync(dbFile, 'a', 0o600));
+  fs.chmodSync(dbFile, 0o600);
+  const stores = openSqliteStores(dbFile);
+  const clock = systemClock;
+  const ids = randomIds;
+
+  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine()]]);
+  const pool = createPool({
+    engines,
+    clock,
+    keepAliveMs: config.keepAliveSeconds * 1000,
+    maxEnvironments: config.maxEnvironments,
+    memoryBudgetBytes: config.memoryBudgetMb * 1048576,
+    acquireTimeoutMs: 10_000,
+    logger: { warn: (obj, msg) => logger.warn(obj, msg) },
+  });
+  // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
+  const onChange = (accountId: string, functionName: string) => {
+    void pool.evictWhere((key) => {
+      const p = partitionParts(key);
+      return p.accountId === accountId && p.functionName === functionName;
+    });
+  };
+  const accounts = createAccountService({ store: stores.accounts, clock });
+  const builder = createCheckedBuilder({ build: (zip, handler) => buildPackage(zip, handler), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
+  const functions = createFunctionService({ functions: stores.functions, code: stores.code, builder, clock, ids, region: config.region, runtimes: [...engines.keys()], onChange });
+  const aliases = createAliasService({ functions: stores.functions, ids, region: config.region, onChange });
+  const resolve = createResolver({ functions: stores.functions, region: config.region });
+  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids });
+
+  const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
+  const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
+  const credentialsFile = writeCredentialsFile(config.dataDir, rootCredentials);
+
+  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), logger });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root }, 'Stratus is ready');
+
+  return {
+    url,
+    region: config.region,
+    rootCredentials,
+    credentialsFile,
+    async close() {
+      await app.close();
+      await pool.close();
+      await stores.close();
+    },
+  };
+}
+
+/** The admin key in the AWS shared-credentials format, profile `stratus`, readable by the owner only. */
+function writeCredentialsFile(dataDir: string, creds: Credentials): string {
+  const file = path.join(dataDir, 'credentials');
+  const text = `[stratus]\naws_access_key_id = ${creds.accessKeyId}\naws_secret_access_key = ${creds.secretAccessKey}\n`;
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return file;
+}
+
+function usage(s: RunningStratus): string {
+  const relative = path.relative(process.cwd(), s.credentialsFile);
+  const rel = relative.startsWith('..') ? s.credentialsFile : relative;
+  return [
+    `Stratus is listening on ${s.url}`,
+    `Admin credentials: ${rel} (AWS shared-credentials format, profile "stratus")`,
+    '',
+    'Use it with the AWS CLI or SDKs:',
+    `  export AWS_SHARED_CREDENTIALS_FILE=${rel} AWS_PROFILE=stratus AWS_REGION=${s.region} AWS_DEFAULT_REGION=${s.region}`,
+    `  aws lambda list-functions --endpoint-url ${s.url}`,
+    'or with the stratus CLI:',
+    `  npx stratus deploy ./my-function --name hello --endpoint ${s.url}`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let running: RunningStratus;
+  try {
+    running = await startStratus(configFromEnv(process.env));
+  } catch (err) {
+    process.stderr.write(`stratus: could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(usage(running));
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`\n${signal}: shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
