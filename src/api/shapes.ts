@@ -1,5 +1,5 @@
 /** @module Lambda's response shapes (FunctionConfiguration, AliasConfiguration) built from Stratus records. */
-import type { AliasRecord, FunctionVersionRecord } from '../store/index.ts';
+import type { AliasRecord, FunctionVersionRecord } from '../control/index.ts';
 import { LATEST, functionArn } from '../control/index.ts';
 
 export function functionConfiguration(rec: FunctionVersionRecord, region: string): Record<string, unknown> {

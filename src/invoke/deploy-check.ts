@@ -1,6 +1,6 @@
 /** @module Deploy-time check: builds the package, then loads it once in a throwaway environment to prove the handler exists. */
 import type { BuiltCode, PackageBuilder } from '../control/index.ts';
-import type { Engine } from '../runtime/index.ts';
+import type { Engine } from '../pool/index.ts';
 import { stratusError } from '../shared/errors.ts';
 
 /** Init failures that mean the package can never run, whatever the event: the deploy is refused. */

@@ -3,7 +3,7 @@ import type { CodeStore } from '../store/index.ts';
 import type { Resolver } from '../control/index.ts';
 import type { Pool } from '../pool/index.ts';
 import { partitionKey } from '../pool/index.ts';
-import type { EnvironmentSpec, GuestError } from '../runtime/index.ts';
+import type { EnvironmentSpec, GuestError } from '../pool/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { stratusError } from '../shared/errors.ts';

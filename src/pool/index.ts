@@ -5,3 +5,5 @@ export { partitionKey, partitionParts } from './partition.ts';
 export type { PoolLogger } from './disposer.ts';
 export type { PoolDeps } from './pool.ts';
 export { createPool } from './pool.ts';
+// The Engine port's types, for layers above the pool that describe environments without reaching into runtime/.
+export type { Engine, EnvironmentSpec, GuestError } from '../runtime/index.ts';
