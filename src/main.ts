@@ -25,13 +25,22 @@ export interface RunningStratus {
 
 const DEPLOY_CHECK_TIMEOUT_MS = 3_000;
 
-export async function startStratus(overrides: Partial<StratusConfig> = {}): Promise<RunningStratus> {
+export interface StartOptions extends Partial<StratusConfig> {
+  /** Where the server log goes (stdout by default); tests read it to prove what is never logged. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export async function startStratus(options: StartOptions = {}): Promise<RunningStratus> {
+  const { logDestination, ...overrides } = options;
   const config: StratusConfig = { ...configFromEnv({}), ...overrides };
-  const logger = pino({
+  const logger = pino(
+    {
     level: config.logLevel,
     // Secrets never reach the log: signatures, keys and environment variables are cut wherever they appear.
-    redact: { paths: ['req.headers.authorization', '*.secretAccessKey', '*.SecretAccessKey', '*.environment', '*.Environment'], censor: '[redacted]' },
-  });
+      redact: { paths: ['req.headers.authorization', '*.secretAccessKey', '*.SecretAccessKey', '*.environment', '*.Environment'], censor: '[redacted]' },
+    },
+    logDestination ?? pino.destination(1),
+  );
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dbFile = path.join(config.dataDir, 'stratus.db');
   // The database holds access keys: owner-only, like the credentials file (SQLite gives its WAL files the same mode).
