@@ -6,28 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** The contract of src/main.ts that this test relies on. */
-interface RunningStratus {
-  url: string;
-  region: string;
-  rootCredentials: { accessKeyId: string; secretAccessKey: string };
-  close(): Promise<void>;
-}
-type StartStratus = (config: {
-  host?: string;
-  port?: number;
-  dataDir?: string;
-  rootAccessKeyId?: string;
-  rootSecretAccessKey?: string;
-  region?: string;
-  logLevel?: string;
-}) => Promise<RunningStratus>;
+import { startStratus, type RunningStratus } from '../../src/main.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'stratus.js');
-// Imported through a variable so this file type-checks on its own against the contract above.
-const MAIN_MODULE = join(ROOT, 'src', 'main.ts');
 
 interface CliResult {
   code: number;
@@ -84,7 +66,6 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'stratus-cli-it-'));
-  const { startStratus } = (await import(MAIN_MODULE)) as { startStratus: StartStratus };
   server = await startStratus({ host: '127.0.0.1', port: 0, dataDir: join(work, 'data'), logLevel: 'silent' });
 }, 60_000);
 

@@ -1,0 +1,117 @@
+/** @module `stratus deploy`: zip a directory or file, then create the function or update its code and configuration. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { contextFor, type CliEnvironment, type CommandContext } from '../context.ts';
+import { isApiError } from '../errors.ts';
+import type { FunctionConfiguration, FunctionSettings, LambdaApi } from '../lambda-api.ts';
+import { collect, parseEnvPairs, parseInteger } from '../options.ts';
+import { printFields, printJson } from '../output.ts';
+import { defaultHandler, formatBytes, zipSource, type ZippedCode } from '../zip.ts';
+
+export const DEFAULT_RUNTIME = 'stratus-isolate';
+
+interface DeployFlags {
+  name: string;
+  handler?: string;
+  memory?: string;
+  timeout?: string;
+  env: string[];
+  runtime?: string;
+  description?: string;
+  json?: boolean;
+}
+
+export function registerDeploy(program: Command, base: CliEnvironment): void {
+  program
+    .command('deploy')
+    .description('zip a directory (or one file) and create the function, or update its code and configuration')
+    .argument('<source>', 'directory (zipped recursively; .git and .stratus skipped) or a single file')
+    .requiredOption('-n, --name <name>', 'function name')
+    .option('--handler <handler>', 'file.export to call (default index.handler, or <file>.handler for a single file)')
+    .option('--memory <mb>', 'memory size in MB')
+    .option('--timeout <seconds>', 'timeout in seconds')
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable; replaces all variables on update)', collect, [])
+    .option('--runtime <runtime>', `runtime (default ${DEFAULT_RUNTIME})`)
+    .option('--description <text>', 'function description')
+    .option('--json', 'print the resulting FunctionConfiguration as JSON')
+    .action(async (source: string, flags: DeployFlags, command: Command) => {
+      await deploy(contextFor(command, base), source, flags);
+    });
+}
+
+async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): Promise<void> {
+  // Parse every flag before zipping or calling anything, so a typo costs nothing.
+  const settings = settingsFromFlags(flags);
+  const code = await zipSource(resolve(ctx.cwd, source));
+  const zipFile = Buffer.from(code.zip).toString('base64');
+  const api = ctx.api();
+
+  const existing = await api.getFunction(flags.name).then(
+    () => true,
+    (err: unknown) => {
+      if (isApiError(err, 'ResourceNotFoundException')) return false;
+      throw err;
+    },
+  );
+  let result: FunctionConfiguration;
+  let action: 'created' | 'updated';
+  if (!existing) {
+    try {
+      result = await api.createFunction({
+        FunctionName: flags.name,
+        Runtime: DEFAULT_RUNTIME,
+        Handler: defaultHandler(code),
+        ...settings,
+        ZipFile: zipFile,
+      });
+      action = 'created';
+    } catch (err) {
+      // Someone else created it between our GetFunction and CreateFunction: update it instead.
+      if (!isApiError(err, 'ResourceConflictException')) throw err;
+      result = await update(api, flags.name, zipFile, settings);
+      action = 'updated';
+    }
+  } else {
+    result = await update(api, flags.name, zipFile, settings);
+    action = 'updated';
+  }
+
+  if (flags.json) {
+    printJson(ctx.io, result);
+    return;
+  }
+  printSummary(ctx, action, result, code);
+}
+
+/** Code first, then configuration only when a configuration flag was given (so a redeploy keeps settings). */
+async function update(api: LambdaApi, name: string, zipFile: string, settings: FunctionSettings): Promise<FunctionConfiguration> {
+  const afterCode = await api.updateFunctionCode(name, zipFile);
+  if (Object.keys(settings).length === 0) return afterCode;
+  return api.updateFunctionConfiguration(name, settings);
+}
+
+/** Only the flags that were given: an update must not reset what the person did not mention. */
+export function settingsFromFlags(flags: Omit<DeployFlags, 'name'>): FunctionSettings {
+  const settings: FunctionSettings = {};
+  if (flags.runtime !== undefined) settings.Runtime = flags.runtime;
+  if (flags.handler !== undefined) settings.Handler = flags.handler;
+  if (flags.memory !== undefined) settings.MemorySize = parseInteger('--memory', flags.memory);
+  if (flags.timeout !== undefined) settings.Timeout = parseInteger('--timeout', flags.timeout);
+  if (flags.description !== undefined) settings.Description = flags.description;
+  if (flags.env.length > 0) settings.Environment = { Variables: parseEnvPairs(flags.env) };
+  return settings;
+}
+
+function printSummary(ctx: CommandContext, action: string, fn: FunctionConfiguration, code: ZippedCode): void {
+  const fileCount = `${code.files.length} file${code.files.length === 1 ? '' : 's'}`;
+  ctx.io.out(`${action} function ${fn.FunctionName}\n`);
+  printFields(ctx.io, {
+    runtime: fn.Runtime,
+    handler: fn.Handler,
+    memory: fn.MemorySize === undefined ? undefined : `${fn.MemorySize} MB`,
+    timeout: fn.Timeout === undefined ? undefined : `${fn.Timeout} s`,
+    code: `${fileCount}, ${formatBytes(code.zip.byteLength)} zipped`,
+    sha256: fn.CodeSha256,
+    arn: fn.FunctionArn,
+  });
+}

@@ -1,0 +1,156 @@
+/** @module Typed calls for the Lambda REST operations (and the native Stratus routes) the CLI uses. */
+import { encodeSegment, type StratusClient } from './client.ts';
+
+const BASE = '/2015-03-31/functions';
+
+/** The fields of a FunctionConfiguration the CLI reads; the rest passes through to `--json` untouched. */
+export interface FunctionConfiguration {
+  FunctionName: string;
+  FunctionArn?: string;
+  Runtime?: string;
+  Handler?: string;
+  CodeSize?: number;
+  CodeSha256?: string;
+  MemorySize?: number;
+  Timeout?: number;
+  LastModified?: string;
+  Version?: string;
+  Description?: string;
+  [field: string]: unknown;
+}
+
+export interface AliasConfiguration {
+  Name: string;
+  AliasArn?: string;
+  FunctionVersion: string;
+  Description?: string;
+  RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  [field: string]: unknown;
+}
+
+/** Configuration fields shared by CreateFunction and UpdateFunctionConfiguration. */
+export interface FunctionSettings {
+  Runtime?: string;
+  Handler?: string;
+  MemorySize?: number;
+  Timeout?: number;
+  Description?: string;
+  Environment?: { Variables: Record<string, string> };
+}
+
+export interface InvokeResult {
+  statusCode: number;
+  payload: string;
+  functionError?: string;
+  logResult?: string;
+  executedVersion?: string;
+}
+
+export interface CreatedAccount {
+  AccountId: string;
+  Name: string;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Splits `name:qualifier` so the qualifier can travel as `?Qualifier=`. ARNs and partial ARNs
+ * (`123456789012:function:name[:qualifier]`) go through whole: the server parses them itself.
+ */
+export function splitQualifier(target: string): { name: string; qualifier?: string } {
+  if (target.startsWith('arn:') || target.includes(':function:')) return { name: target };
+  const at = target.lastIndexOf(':');
+  if (at <= 0 || at === target.length - 1) return { name: target };
+  return { name: target.slice(0, at), qualifier: target.slice(at + 1) };
+}
+
+export class LambdaApi {
+  constructor(readonly client: StratusClient) {}
+
+  getFunction(name: string): Promise<{ Configuration: FunctionConfiguration; [field: string]: unknown }> {
+    return this.client.requestJson({ method: 'GET', path: `${BASE}/${encodeSegment(name)}` });
+  }
+
+  createFunction(input: FunctionSettings & { FunctionName: string; ZipFile: string; Role?: string }): Promise<FunctionConfiguration> {
+    const { ZipFile, ...rest } = input;
+    return this.client.requestJson({ method: 'POST', path: BASE, json: { ...rest, Code: { ZipFile } } });
+  }
+
+  updateFunctionCode(name: string, zipFile: string): Promise<FunctionConfiguration> {
+    return this.client.requestJson({ method: 'PUT', path: `${BASE}/${encodeSegment(name)}/code`, json: { ZipFile: zipFile } });
+  }
+
+  updateFunctionConfiguration(name: string, settings: FunctionSettings): Promise<FunctionConfiguration> {
+    return this.client.requestJson({ method: 'PUT', path: `${BASE}/${encodeSegment(name)}/configuration`, json: settings });
+  }
+
+  /** Follows Marker/NextMarker until the server stops returning one. */
+  async listFunctions(pageSize = 50): Promise<FunctionConfiguration[]> {
+    const all: FunctionConfiguration[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.client.requestJson<{ Functions?: FunctionConfiguration[]; NextMarker?: string | null }>({
+        method: 'GET',
+        path: `${BASE}/`,
+        query: { Marker: marker, MaxItems: pageSize },
+      });
+      all.push(...(page.Functions ?? []));
+      marker = page.NextMarker ?? undefined;
+    } while (marker);
+    return all;
+  }
+
+  publishVersion(name: string, description?: string): Promise<FunctionConfiguration> {
+    const json = description === undefined ? {} : { Description: description };
+    return this.client.requestJson({ method: 'POST', path: `${BASE}/${encodeSegment(name)}/versions`, json });
+  }
+
+  createAlias(fn: string, alias: Omit<AliasConfiguration, 'AliasArn'>): Promise<AliasConfiguration> {
+    return this.client.requestJson({ method: 'POST', path: `${BASE}/${encodeSegment(fn)}/aliases`, json: alias });
+  }
+
+  updateAlias(fn: string, name: string, update: Omit<AliasConfiguration, 'AliasArn' | 'Name'>): Promise<AliasConfiguration> {
+    return this.client.requestJson({ method: 'PUT', path: `${BASE}/${encodeSegment(fn)}/aliases/${encodeSegment(name)}`, json: update });
+  }
+
+  async listAliases(fn: string, pageSize = 50): Promise<AliasConfiguration[]> {
+    const all: AliasConfiguration[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.client.requestJson<{ Aliases?: AliasConfiguration[]; NextMarker?: string | null }>({
+        method: 'GET',
+        path: `${BASE}/${encodeSegment(fn)}/aliases`,
+        query: { Marker: marker, MaxItems: pageSize },
+      });
+      all.push(...(page.Aliases ?? []));
+      marker = page.NextMarker ?? undefined;
+    } while (marker);
+    return all;
+  }
+
+  /** Synchronous invoke with the log tail requested; a function error is data here, not an exception. */
+  async invoke(target: string, payload: string): Promise<InvokeResult> {
+    const { name, qualifier } = splitQualifier(target);
+    const res = await this.client.request({
+      method: 'POST',
+      path: `${BASE}/${encodeSegment(name)}/invocations`,
+      query: { Qualifier: qualifier },
+      raw: payload,
+      contentType: 'application/json',
+      headers: { 'x-amz-invocation-type': 'RequestResponse', 'x-amz-log-type': 'Tail' },
+    });
+    return {
+      statusCode: res.status,
+      payload: res.text,
+      functionError: res.headers.get('x-amz-function-error') ?? undefined,
+      logResult: res.headers.get('x-amz-log-result') ?? undefined,
+      executedVersion: res.headers.get('x-amz-executed-version') ?? undefined,
+    };
+  }
+
+  /** Native route (admin keys only): creates an account and its first access key. */
+  createAccount(name: string): Promise<CreatedAccount> {
+    return this.client.requestJson({ method: 'POST', path: '/stratus/v1/accounts', json: { Name: name } });
+  }
+}
