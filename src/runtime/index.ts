@@ -1,4 +1,4 @@
-/** @module Public face of the runtime layer: the Engine port. Engines themselves are built in main.ts. */
+/** @module Public face of the runtime layer: the Engine port and the engines that implement it. */
 export type {
   CreateResult,
   Engine,
@@ -9,3 +9,4 @@ export type {
   InvokeRequest,
   InvokeResult,
 } from './engine.ts';
+export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions } from './isolate/isolate-engine.ts';

@@ -1,0 +1,90 @@
+/** @module Guest runtime: `console`, writing Lambda-format lines into a log buffer bounded in bytes per invocation. */
+
+// Room kept for the one line that says output was cut, so the buffer never passes its bound.
+const $TRUNCATION_RESERVE = 256;
+
+/**
+ * The log buffer lives in guest memory and is drained into every report to the host, so the host
+ * only ever receives what one invocation may write. Lines past the bound are dropped, not queued.
+ */
+function $createLogBuffer(maxBytes) {
+  let text = '';
+  let bytes = 0;
+  let truncated = false;
+  let requestId = 'undefined'; // Lambda prints "undefined" for lines written during init
+  const budget = maxBytes > 2 * $TRUNCATION_RESERVE ? maxBytes - $TRUNCATION_RESERVE : maxBytes >> 1;
+
+  return {
+    /** Starts an invocation's bound; lines still buffered from between invocations count against it. */
+    begin(id) {
+      requestId = id;
+      bytes = $utf8Length(text);
+      truncated = false;
+    },
+    write(level, message) {
+      if (truncated) return;
+      const line = `${$isoNow()}\t${requestId}\t${level}\t${message}\n`;
+      const room = budget - bytes;
+      // A line longer in UTF-16 units than the room is longer in bytes too: no need to count it.
+      const size = line.length > room ? room + 1 : $utf8Length(line);
+      if (size > room) {
+        truncated = true;
+        const notice = `${$isoNow()}\t${requestId}\tWARN\t[stratus] log output truncated: this invocation wrote more than ${maxBytes} bytes of logs\n`;
+        if ($utf8Length(notice) <= maxBytes - bytes) text += notice;
+        return;
+      }
+      text += line;
+      bytes += size;
+    },
+    drain() {
+      const out = text;
+      text = '';
+      return out;
+    },
+  };
+}
+
+function $createConsole(logs) {
+  const emit = (level) =>
+    function (...args) {
+      logs.write(level, $format(args));
+    };
+  const counts = new $Map();
+  const timers = new $Map();
+  const console = {
+    log: emit('INFO'),
+    info: emit('INFO'),
+    warn: emit('WARN'),
+    error: emit('ERROR'),
+    debug: emit('DEBUG'),
+    trace: emit('TRACE'),
+    dir(value) {
+      logs.write('INFO', $inspect(value));
+    },
+    assert(condition, ...args) {
+      if (!condition) logs.write('ERROR', args.length ? `Assertion failed: ${$format(args)}` : 'Assertion failed');
+    },
+    count(label = 'default') {
+      const n = ($apply($mapGet, counts, [label]) || 0) + 1;
+      $apply($mapSet, counts, [label, n]);
+      logs.write('INFO', `${label}: ${n}`);
+    },
+    countReset(label = 'default') {
+      $apply($mapDelete, counts, [label]);
+    },
+    time(label = 'default') {
+      $apply($mapSet, timers, [label, $now()]);
+    },
+    timeLog(label = 'default', ...args) {
+      if (!$apply($mapHas, timers, [label])) return;
+      const extra = args.length ? ` ${$format(args)}` : '';
+      logs.write('INFO', `${label}: ${$now() - $apply($mapGet, timers, [label])}ms${extra}`);
+    },
+    timeEnd(label = 'default') {
+      if (!$apply($mapHas, timers, [label])) return;
+      logs.write('INFO', `${label}: ${$now() - $apply($mapGet, timers, [label])}ms`);
+      $apply($mapDelete, timers, [label]);
+    },
+  };
+  return console;
+}

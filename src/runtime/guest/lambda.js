@@ -1,0 +1,136 @@
+/** @module Guest runtime: the Lambda-shaped pieces (error payloads, the `context` object, `require`, `process`) as Lambda's Node.js runtime builds them. */
+
+const $BUILTIN_MODULES = [
+  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants', 'crypto', 'dgram',
+  'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'inspector',
+  'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'punycode', 'querystring', 'readline', 'repl',
+  'stream', 'string_decoder', 'sys', 'timers', 'tls', 'trace_events', 'tty', 'url', 'util', 'v8', 'vm',
+  'wasi', 'worker_threads', 'zlib',
+];
+
+/** Errors thrown by our `require`, so that init can report them as Runtime.ImportModuleError. */
+const $importErrors = new $WeakSet();
+
+function $require(name) {
+  const id = $String(name);
+  const builtin = id.slice(0, 5) === 'node:' || $BUILTIN_MODULES.indexOf(id.split('/')[0]) >= 0;
+  const err = new $Error(
+    builtin
+      ? `Cannot find module '${id}': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead`
+      : `Cannot find module '${id}': stratus-isolate environments load only the bundled code; bundle this dependency into the package`,
+  );
+  err.code = 'MODULE_NOT_FOUND';
+  $apply($weakSetAdd, $importErrors, [err]);
+  throw err;
+}
+
+function $isImportError(err) {
+  return typeof err === 'object' && err !== null && $apply($weakSetHas, $importErrors, [err]);
+}
+
+/** Lambda's `_isError`: a native error, or anything with string name, message and stack. */
+function $looksLikeError(err) {
+  if (typeof err !== 'object' || err === null) return false;
+  if ($apply($objectToString, err, []) === '[object Error]') return true;
+  return typeof err.name === 'string' && typeof err.message === 'string' && typeof err.stack === 'string';
+}
+
+/**
+ * The error payload exactly as Lambda's Node.js runtime builds it: Errors give name, message and
+ * stack lines; any other thrown value gives its typeof and toString(); a value that cannot even be
+ * described gives errorType "handled".
+ */
+function $toGuestError(err) {
+  try {
+    if ($looksLikeError(err)) {
+      const stack = err.stack;
+      return {
+        errorType: $String(err.name),
+        errorMessage: $String(err.message),
+        trace: typeof stack === 'string' ? $apply($stringSplit, stack, ['\n']) : [],
+      };
+    }
+    return { errorType: typeof err, errorMessage: $String(err.toString()), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+      trace: [],
+    };
+  }
+}
+
+function $errorPayload(errorType, errorMessage) {
+  return $stringify({ errorType, errorMessage, trace: [] });
+}
+
+/**
+ * The handler's result as JSON text, in the guest, so only a string crosses to the host.
+ * Returns [outcome, payload]; a result JSON cannot represent fails the invocation as in Lambda.
+ */
+function $serializeResult(value) {
+  try {
+    const json = $stringify(value === undefined ? null : value);
+    return ['ok', json === undefined ? 'null' : json];
+  } catch (err) {
+    const reason = $toGuestError(err);
+    return ['error', $stringify({ errorType: 'Error', errorMessage: 'Unable to stringify response body', trace: reason.trace })];
+  }
+}
+
+function $parseClientContext(text) {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return $parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Lambda `context` for one invocation. `settle(isError, value, viaCallback)` ends the invocation;
+ * viaCallback marks the handler's callback, whose answer waits for an empty event loop when asked to.
+ */
+function $createContext(fn, meta, settle) {
+  const deadline = meta.deadline;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: fn.functionName,
+    functionVersion: fn.functionVersion,
+    invokedFunctionArn: meta.invokedFunctionArn,
+    memoryLimitInMB: fn.memoryLimitInMB,
+    awsRequestId: meta.requestId,
+    logGroupName: fn.logGroupName,
+    logStreamName: fn.logStreamName,
+    getRemainingTimeInMillis() {
+      const left = deadline - $now();
+      return left > 0 ? left : 0;
+    },
+    // Lambda's legacy completion methods answer at once, without waiting for the event loop.
+    done(err, result) {
+      if (err !== undefined && err !== null) settle(true, err, false);
+      else settle(false, result, false);
+    },
+    succeed(result) {
+      settle(false, result, false);
+    },
+    fail(err) {
+      settle(true, err, false);
+    },
+  };
+  if (meta.clientContext !== undefined) context.clientContext = $parseClientContext(meta.clientContext);
+  if (meta.tenantId !== undefined) context.tenantId = meta.tenantId;
+  return context;
+}
+
+/** A minimal `process`: env and nextTick. No `versions.node`, so libraries do not take Node-only paths. */
+function $createProcess(env, queue) {
+  return {
+    env,
+    argv: [],
+    title: 'stratus',
+    nextTick(fn, ...args) {
+      queue(() => $apply(fn, undefined, args));
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// The host reads guest reports defensively: anything malformed is a protocol error, never a crash of the host.
+import { describe, expect, it } from 'vitest';
+import { GuestProtocolError, parseGuestError, parseGuestReport } from './protocol.ts';
+
+describe('parseGuestReport', () => {
+  it('reads done and pending reports', () => {
+    expect(parseGuestReport('{"state":"done","outcome":"ok","payload":"1","logs":"x"}')).toEqual({ state: 'done', outcome: 'ok', payload: '1', logs: 'x' });
+    expect(parseGuestReport('{"state":"pending","nextTimerAt":5}')).toEqual({ state: 'pending', nextTimerAt: 5, logs: '' });
+  });
+
+  it.each([
+    [42],
+    [{ state: 'done' }],
+    ['not json'],
+    ['null'],
+    ['{"state":"done","outcome":"maybe","payload":"1"}'],
+    ['{"state":"done","outcome":"ok","payload":1}'],
+    ['{"state":"pending","nextTimerAt":"soon"}'],
+    ['{"state":"other"}'],
+  ])('rejects %j', (raw) => {
+    expect(() => parseGuestReport(raw)).toThrow(GuestProtocolError);
+  });
+});
+
+describe('parseGuestError', () => {
+  it('keeps string trace lines only and falls back on unreadable payloads', () => {
+    expect(parseGuestError('{"errorType":"E","errorMessage":"m","trace":["a",1]}')).toEqual({ errorType: 'E', errorMessage: 'm', trace: ['a'] });
+    expect(parseGuestError('garbage').errorType).toBe('Runtime.Unknown');
+  });
+});

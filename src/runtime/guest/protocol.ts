@@ -1,0 +1,104 @@
+/** @module Host side of the guest protocol: what the host sends to the guest runtime and how it reads the runtime's JSON reports, trusting none of them. */
+import type { EnvironmentSpec, GuestError, InvokeRequest } from '../engine.ts';
+
+/** What the guest's `pump`/`start`/`init` answer, once parsed and checked. */
+export type GuestReport =
+  | { state: 'done'; outcome: 'ok' | 'error'; payload: string; logs: string }
+  | { state: 'pending'; nextTimerAt: number; logs: string };
+
+/** The guest answered something that is not a report: its runtime is broken or was tampered with. */
+export class GuestProtocolError extends Error {
+  override readonly name = 'GuestProtocolError';
+}
+
+/** Init facts sent to the guest as JSON (the `init` call's second argument). */
+export interface GuestInitSpec {
+  handlerExport: string;
+  env: Record<string, string>;
+  functionName: string;
+  functionVersion: string;
+  memoryMb: number;
+  logGroupName: string;
+  logStreamName: string;
+  maxLogBytes: number;
+}
+
+/** Per-invocation facts sent to the guest as JSON (the `start` call's second argument). */
+export interface GuestInvokeMeta {
+  requestId: string;
+  invokedFunctionArn: string;
+  deadline: number;
+  clientContext?: string;
+  tenantId?: string;
+}
+
+/** The init spec: configured variables plus the ones Lambda always sets (which win over configured ones). */
+export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, maxLogBytes: number, now: Date): string {
+  const logGroupName = `/aws/lambda/${spec.functionName}`;
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  const logStreamName = `${day}/[${spec.functionVersion}]${environmentId}`;
+  const init: GuestInitSpec = {
+    handlerExport: spec.handlerExport,
+    env: {
+      ...spec.env,
+      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: spec.functionVersion,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
+      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    },
+    functionName: spec.functionName,
+    functionVersion: spec.functionVersion,
+    memoryMb: spec.memoryMb,
+    logGroupName,
+    logStreamName,
+    maxLogBytes,
+  };
+  return JSON.stringify(init);
+}
+
+export function guestInvokeMeta(req: InvokeRequest): string {
+  const meta: GuestInvokeMeta = {
+    requestId: req.requestId,
+    invokedFunctionArn: req.invokedFunctionArn,
+    deadline: req.deadline,
+  };
+  if (req.clientContext !== undefined) meta.clientContext = req.clientContext;
+  if (req.tenantId !== undefined) meta.tenantId = req.tenantId;
+  return JSON.stringify(meta);
+}
+
+/** Parses one report. Anything malformed is a GuestProtocolError: the caller treats it as a crash. */
+export function parseGuestReport(raw: unknown): GuestReport {
+  if (typeof raw !== 'string') throw new GuestProtocolError(`the guest runtime answered a ${typeof raw}, not a report`);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new GuestProtocolError('the guest runtime answered text that is not JSON');
+  }
+  if (typeof value !== 'object' || value === null) throw new GuestProtocolError('the guest runtime answered a report that is not an object');
+  const r = value as Record<string, unknown>;
+  const logs = typeof r.logs === 'string' ? r.logs : '';
+  if (r.state === 'done' && (r.outcome === 'ok' || r.outcome === 'error') && typeof r.payload === 'string') {
+    return { state: 'done', outcome: r.outcome, payload: r.payload, logs };
+  }
+  if (r.state === 'pending' && typeof r.nextTimerAt === 'number' && Number.isFinite(r.nextTimerAt)) {
+    return { state: 'pending', nextTimerAt: r.nextTimerAt, logs };
+  }
+  throw new GuestProtocolError('the guest runtime answered a report of unknown shape');
+}
+
+/** Reads a GuestError payload back (init failures are returned as objects, not text). */
+export function parseGuestError(payload: string): GuestError {
+  try {
+    const v = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof v.errorType === 'string' && typeof v.errorMessage === 'string') {
+      const trace = Array.isArray(v.trace) ? v.trace.filter((line): line is string => typeof line === 'string') : [];
+      return { errorType: v.errorType, errorMessage: v.errorMessage, trace };
+    }
+  } catch {
+    // Falls through to the generic error below.
+  }
+  return { errorType: 'Runtime.Unknown', errorMessage: 'the function failed with an error that could not be read', trace: [] };
+}

@@ -1,0 +1,185 @@
+/** @module Guest runtime: the init / start / pump protocol the host drives; every answer is one JSON string, so nothing but text crosses the boundary. */
+
+// Reports, as JSON text:
+//   {"state":"done","outcome":"ok"|"error","payload":"<JSON text>","logs":"<lines>"}
+//   {"state":"pending","nextTimerAt":<epoch ms; 0 = pump again at once>,"logs":"<lines>"}
+// The host pumps after each pending report. Microtasks drain when each host call returns, so the
+// state a pump sees already includes every promise reaction the previous call set off.
+
+let $handler = null;
+let $facts = null; // per-environment facts copied into every context
+let $logs = null;
+let $timers = null;
+let $current = null; // the invocation in flight
+
+function $onUncaught(err) {
+  const e = $toGuestError(err);
+  $logs.write('ERROR', `Uncaught Exception \t${$stringify({ errorType: e.errorType, errorMessage: e.errorMessage, stack: e.trace })}`);
+  // As in Lambda, an exception nobody caught fails the invocation it happened in.
+  if ($current !== null) $current.settle(true, err, false);
+}
+
+function $queueGuarded(fn) {
+  $queueMicrotask(() => {
+    try {
+      fn();
+    } catch (err) {
+      $onUncaught(err);
+    }
+  });
+}
+
+function queueMicrotask(fn) {
+  if (typeof fn !== 'function') throw new $TypeError('The "callback" argument must be of type function');
+  $queueGuarded(fn);
+}
+
+function $installGlobals(env) {
+  const timers = $timers.globals;
+  const origin = $now();
+  $defineGlobal('global', globalThis);
+  $defineGlobal('console', $createConsole($logs));
+  $defineGlobal('process', $createProcess(env, $queueGuarded));
+  $defineGlobal('setTimeout', timers.setTimeout);
+  $defineGlobal('clearTimeout', timers.clearTimeout);
+  $defineGlobal('setInterval', timers.setInterval);
+  $defineGlobal('clearInterval', timers.clearInterval);
+  $defineGlobal('setImmediate', timers.setImmediate);
+  $defineGlobal('clearImmediate', timers.clearImmediate);
+  $defineGlobal('queueMicrotask', queueMicrotask);
+  $defineGlobal('structuredClone', structuredClone);
+  $defineGlobal('TextEncoder', TextEncoder);
+  $defineGlobal('TextDecoder', TextDecoder);
+  $defineGlobal('atob', atob);
+  $defineGlobal('btoa', btoa);
+  $defineGlobal('performance', { timeOrigin: origin, now: () => $now() - origin });
+}
+
+function $done(outcome, payload) {
+  return $stringify({ state: 'done', outcome, payload, logs: $logs.drain() });
+}
+
+function $pending(nextTimerAt) {
+  return $stringify({ state: 'pending', nextTimerAt, logs: $logs.drain() });
+}
+
+function $initFailure(err) {
+  if ($isImportError(err)) {
+    const message = `Error: ${$String(err.message)}`;
+    const trace = $toGuestError(err).trace;
+    trace[0] = `Runtime.ImportModuleError: ${message}`;
+    return $done('error', $stringify({ errorType: 'Runtime.ImportModuleError', errorMessage: message, trace }));
+  }
+  return $done('error', $stringify($toGuestError(err)));
+}
+
+/** Installs the globals, runs the module's top-level code and finds the handler. */
+function init(factory, specText) {
+  const spec = $parse(specText);
+  $logs = $createLogBuffer(spec.maxLogBytes);
+  $timers = $createTimers($onUncaught);
+  $facts = {
+    functionName: spec.functionName,
+    functionVersion: spec.functionVersion,
+    memoryLimitInMB: $String(spec.memoryMb),
+    logGroupName: spec.logGroupName,
+    logStreamName: spec.logStreamName,
+  };
+  $installGlobals(spec.env);
+  const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: {}, children: [], paths: [] };
+  let handler;
+  try {
+    $apply(factory, module.exports, [module.exports, $require, module, module.filename, module.path]);
+    module.loaded = true;
+    handler = module.exports[spec.handlerExport];
+  } catch (err) {
+    return $initFailure(err);
+  }
+  if (typeof handler !== 'function') {
+    return $done('error', $errorPayload('Runtime.HandlerNotFound', `${spec.handlerExport} is undefined or not exported`));
+  }
+  $handler = handler;
+  // Init logs stay buffered: like Lambda, they show up with the first invocation's logs.
+  return $stringify({ state: 'done', outcome: 'ok', payload: 'null', logs: '' });
+}
+
+function $waitsForEmptyLoop(inv) {
+  try {
+    return inv.context.callbackWaitsForEmptyEventLoop !== false;
+  } catch {
+    return true;
+  }
+}
+
+function $finished(inv) {
+  return inv.settled && !(inv.viaCallback && $timers.refCount() > 0 && $waitsForEmptyLoop(inv));
+}
+
+function $finish(inv) {
+  $current = null;
+  return $done(inv.outcome, inv.payload);
+}
+
+/** Starts one invocation: calls the handler and reports done at once when it answered synchronously. */
+function start(payloadText, metaText) {
+  const meta = $parse(metaText);
+  $logs.begin(meta.requestId);
+  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: null };
+  inv.settle = (isError, value, viaCallback) => {
+    if (inv.settled) return;
+    inv.settled = true;
+    inv.viaCallback = viaCallback;
+    if (isError) {
+      inv.outcome = 'error';
+      inv.payload = $stringify($toGuestError(value));
+    } else {
+      const r = $serializeResult(value);
+      inv.outcome = r[0];
+      inv.payload = r[1];
+    }
+  };
+  $current = inv;
+  const callback = (err, result) => inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
+  try {
+    const event = payloadText === '' ? {} : $parse(payloadText);
+    inv.context = $createContext($facts, meta, inv.settle);
+    const returned = $apply($handler, undefined, [event, inv.context, callback]);
+    if (returned !== null && (typeof returned === 'object' || typeof returned === 'function') && typeof returned.then === 'function') {
+      const promise = $apply($promiseResolve, $Promise, [returned]);
+      $apply($promiseThen, promise, [(v) => inv.settle(false, v, false), (e) => inv.settle(true, e, false)]);
+    } else if (returned === undefined && $handler.length >= 3) {
+      inv.awaitsCallback = true;
+    } else {
+      inv.settle(false, returned, false);
+    }
+  } catch (err) {
+    inv.settle(true, err, false);
+  }
+  return $finished(inv) ? $finish(inv) : $pending(0);
+}
+
+/** Moves the invocation forward: reports it done, or fires one due timer, or says when to come back. */
+function pump() {
+  const inv = $current;
+  if (inv === null) return $done('error', $errorPayload('Runtime.ProtocolError', 'pump called with no invocation in flight'));
+  if ($finished(inv)) return $finish(inv);
+  if ($timers.fireDue()) return $pending(0);
+  if ($timers.refCount() === 0) {
+    if (inv.awaitsCallback) {
+      // Lambda answers null when a callback-style handler leaves an empty event loop without calling back.
+      inv.settle(false, null, false);
+    } else if (!inv.settled) {
+      inv.settled = true;
+      inv.outcome = 'error';
+      inv.payload = $errorPayload('Runtime.NoPendingWork', "the handler's promise never settled and nothing is left to wait for");
+    }
+    return $finish(inv);
+  }
+  const next = $timers.nextAt();
+  return $pending(next > 0 ? next : 0);
+}
+
+/** Logs still buffered: the host salvages them after a timeout, before it discards the environment. */
+function drainLogs() {
+  return $logs === null ? '' : $logs.drain();
+}

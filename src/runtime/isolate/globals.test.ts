@@ -1,0 +1,80 @@
+// Web and Node globals the guest runtime provides inside the sandbox.
+import { describe, expect, it } from 'vitest';
+import { makeRequest, payloadOf, useIsolateEngine } from './test-support.ts';
+
+const isolates = useIsolateEngine();
+
+async function run(body: string): Promise<unknown> {
+  const env = await isolates.env(`exports.handler = async (event) => { ${body} };`);
+  const result = await env.invoke(makeRequest());
+  if (result.outcome !== 'ok') throw new Error(result.payload);
+  return payloadOf(result);
+}
+
+describe('guest globals', () => {
+  it('encodes and decodes UTF-8 like Node', async () => {
+    const text = 'héllo, 世界 🌍 \u{10FFFF}';
+    const bytes = [...Buffer.from(text, 'utf8')];
+    const got = await run(`
+      const bytes = new TextEncoder().encode(${JSON.stringify(text)});
+      return { bytes: Array.from(bytes), back: new TextDecoder().decode(bytes), lone: Array.from(new TextEncoder().encode('\\ud800')) };
+    `);
+    expect(got).toEqual({ bytes, back: text, lone: [0xef, 0xbf, 0xbd] });
+  });
+
+  it('replaces invalid UTF-8 with U+FFFD, or throws when fatal', async () => {
+    const got = await run(`
+      const bad = new Uint8Array([0x61, 0xff, 0x62, 0xe2, 0x82, 0x63, 0xf0, 0x9f]);
+      let fatal; try { new TextDecoder('utf-8', { fatal: true }).decode(bad); } catch (e) { fatal = e.name; }
+      return { lenient: new TextDecoder().decode(bad), fatal, bom: new TextDecoder().decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x41])) };
+    `);
+    expect(got).toEqual({ lenient: Buffer.from([0x61, 0xff, 0x62, 0xe2, 0x82, 0x63, 0xf0, 0x9f]).toString('utf8'), fatal: 'TypeError', bom: 'A' });
+  });
+
+  it('provides atob and btoa', async () => {
+    const samples = ['', 'a', 'ab', 'abc', 'hello world', '\u00ff\u0000\u0080'];
+    const got = await run(`
+      const samples = ${JSON.stringify(samples)};
+      let bad; try { btoa('☃'); } catch (e) { bad = e.name; }
+      let badIn; try { atob('a'); } catch (e) { badIn = e.name; }
+      return { enc: samples.map(btoa), dec: samples.map((s) => atob(btoa(s))), spaced: atob(' aGVs bG8= '), bad, badIn };
+    `);
+    expect(got).toEqual({
+      enc: samples.map((s) => Buffer.from(s, 'latin1').toString('base64')),
+      dec: samples,
+      spaced: 'hello',
+      bad: 'InvalidCharacterError',
+      badIn: 'InvalidCharacterError',
+    });
+  });
+
+  it('provides structuredClone for plain data, dates, maps, sets, typed arrays and cycles', async () => {
+    const got = await run(`
+      const src = { d: new Date(5), m: new Map([[1, { x: 1 }]]), s: new Set(['a']), u: new Uint8Array([1, 2]), list: [1, { y: 2 }] };
+      src.self = src;
+      const copy = structuredClone(src);
+      let fnError; try { structuredClone({ f() {} }); } catch (e) { fnError = e.name; }
+      return {
+        distinct: copy !== src && copy.m.get(1) !== src.m.get(1) && copy.list[1] !== src.list[1],
+        cycle: copy.self === copy,
+        date: copy.d instanceof Date && copy.d.getTime() === 5,
+        set: copy.s.has('a'),
+        bytes: Array.from(copy.u),
+        fnError,
+        proto: Object.getPrototypeOf(structuredClone(JSON.parse('{"__proto__":{"polluted":1}}'))) === Object.prototype,
+      };
+    `);
+    expect(got).toEqual({ distinct: true, cycle: true, date: true, set: true, bytes: [1, 2], fnError: 'DataCloneError', proto: true });
+  });
+
+  it('has global, performance.now and no Node-only surface that would mislead libraries', async () => {
+    const got = await run(`return {
+      global: global === globalThis,
+      perf: typeof performance.now(),
+      versions: typeof process.versions,
+      buffer: typeof Buffer,
+      requireGlobal: typeof globalThis.require,
+    };`);
+    expect(got).toEqual({ global: true, perf: 'number', versions: 'undefined', buffer: 'undefined', requireGlobal: 'undefined' });
+  });
+});
