@@ -14,6 +14,12 @@ export interface StratusConfig {
   keepAliveSeconds: number;
   maxEnvironments: number;
   memoryBudgetMb: number;
+  /** Guest steps running at once on the node; waiting steps are served fairly across tenants. */
+  executionSlots: number;
+  /** Distinct tenant label values per function in /metrics; the rest are folded into `_other`. */
+  metricsTenantLabelCap: number;
+  /** Bearer token that /metrics requires; without one it answers loopback clients only. */
+  metricsToken?: string;
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -30,6 +36,10 @@ const schema = z.object({
   STRATUS_MAX_ENVIRONMENTS: intIn(1, 100_000).default(1000),
   // Half of the machine's memory by default: the rest is the server's own and the OS's.
   STRATUS_MEMORY_BUDGET_MB: intIn(64, 10_000_000).default(Math.floor(os.totalmem() / 1048576 / 2)),
+  // Two per core: one running while the other's result crosses back to the event loop.
+  STRATUS_EXECUTION_SLOTS: intIn(1, 10_000).default(2 * os.availableParallelism()),
+  STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
+  STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 /** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
@@ -51,5 +61,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     keepAliveSeconds: e.STRATUS_KEEP_ALIVE_SECONDS,
     maxEnvironments: e.STRATUS_MAX_ENVIRONMENTS,
     memoryBudgetMb: e.STRATUS_MEMORY_BUDGET_MB,
+    executionSlots: e.STRATUS_EXECUTION_SLOTS,
+    metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
+    metricsToken: e.STRATUS_METRICS_TOKEN,
   };
 }

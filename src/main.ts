@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { buildPackage } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials } from './control/index.ts';
-import { createCheckedBuilder, createInvokeService } from './invoke/index.ts';
+import { createCheckedBuilder, createFairScheduler, createInvokeService, createTenantLimiter } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
@@ -60,8 +60,12 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     acquireTimeoutMs: 10_000,
     logger: { warn: (obj, msg) => logger.warn(obj, msg) },
   });
+  const limiter = createTenantLimiter({ limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f), clock });
+  const scheduler = createFairScheduler({ slots: config.executionSlots });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
-  const onChange = (accountId: string, functionName: string) => {
+  const onChange = (accountId: string, functionName: string, what: 'function' | 'limits') => {
+    limiter.invalidate(accountId, functionName);
+    if (what === 'limits') return;
     void pool.evictWhere((key) => {
       const p = partitionParts(key);
       return p.accountId === accountId && p.functionName === functionName;
@@ -70,9 +74,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const accounts = createAccountService({ store: stores.accounts, clock });
   const builder = createCheckedBuilder({ build: (zip, handler) => buildPackage(zip, handler), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
   const functions = createFunctionService({ functions: stores.functions, code: stores.code, builder, clock, ids, region: config.region, runtimes: [...engines.keys()], onChange });
-  const aliases = createAliasService({ functions: stores.functions, ids, region: config.region, onChange });
+  const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
-  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids });
+  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler });
 
   const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
   const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
@@ -93,6 +97,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     async close() {
       await app.close();
       await pool.close();
+      limiter.close();
       await stores.close();
     },
   };

@@ -33,6 +33,10 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   INVOKE_PAYLOAD_TOO_LARGE: 'RequestTooLargeException',
   INVOKE_TYPE_UNSUPPORTED: 'InvalidParameterValueException',
   INVOKE_CAPACITY_EXHAUSTED: 'TooManyRequestsException',
+  TENANT_ID_INVALID: 'InvalidParameterValueException',
+  TENANT_ID_REQUIRED: 'InvalidParameterValueException',
+  TENANT_ID_UNEXPECTED: 'InvalidParameterValueException',
+  TENANT_LIMIT_EXCEEDED: 'TooManyRequestsException',
   INTERNAL: 'ServiceException',
 };
 
@@ -65,7 +69,7 @@ export function toStratusError(err: unknown): { error: StratusError; unexpected:
 export function sendError(reply: FastifyReply, error: StratusError): FastifyReply {
   const type = LAMBDA_EXCEPTION[error.code];
   if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
-  const body: Record<string, unknown> = { Type: error.kind === 'user' ? 'User' : 'Service', message: error.message, code: error.code };
+  const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message: error.message, code: error.code };
   if (type === 'TooManyRequestsException' && error.retryAfterSeconds !== undefined) body.retryAfterSeconds = String(error.retryAfterSeconds);
   return reply.status(error.status).header('x-amzn-ErrorType', type).header('content-type', 'application/json').send(JSON.stringify(body));
 }

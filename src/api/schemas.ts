@@ -20,6 +20,10 @@ const RULES: Record<string, string> = {
   CodeSha256: 'the base64 SHA-256 of the code, as CodeSha256 reports it',
   Name: "1-128 letters, digits, '-' or '_', not only digits",
   FunctionVersion: '$LATEST or a published version number',
+  TenancyConfig: "{TenantIsolationMode: 'PER_TENANT'}",
+  MaxConcurrency: 'a whole number of concurrent invocations per tenant from 1 to 100000 (omit for no limit)',
+  MaxRequestsPerSecond: 'requests per second per tenant, from 0.01 to 1000000 (omit for no limit)',
+  'TenancyConfig.TenantIsolationMode': "PER_TENANT (the one tenant isolation mode)",
   'RoutingConfig.AdditionalVersionWeights': "an object {'<version>': weight} with one version and a weight from 0.0 to 1.0",
 };
 
@@ -49,10 +53,11 @@ export const createFunctionBody = z.object({
   }),
   Publish: z.boolean().optional(),
   PackageType: z.enum(['Zip', 'Image']).optional(),
+  TenancyConfig: z.object({ TenantIsolationMode: z.enum(['PER_TENANT']) }).optional(),
   Layers: z.array(z.string()).optional(),
 });
 
-export const updateConfigurationBody = z.object(configurationFields);
+export const updateConfigurationBody = z.object({ ...configurationFields, TenancyConfig: z.unknown().optional() });
 
 export const updateCodeBody = z.object({
   ZipFile: base64.optional(),
@@ -86,6 +91,11 @@ export const updateAliasBody = z.object({
 });
 
 export const createAccountBody = z.object({ Name: z.string().min(1).max(64) });
+
+export const tenancyLimitsBody = z.object({
+  MaxConcurrency: z.number().int().min(1).max(100_000).optional(),
+  MaxRequestsPerSecond: z.number().min(0.01).max(1_000_000).optional(),
+});
 
 /** Parses a JSON body (an empty body is `{}`) and validates it; errors name the field and the accepted values. */
 export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | undefined): z.infer<S> {

@@ -25,6 +25,7 @@ export function functionConfiguration(rec: FunctionVersionRecord, region: string
     Architectures: ['x86_64'],
     EphemeralStorage: { Size: 512 },
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${rec.functionName}` },
+    ...(rec.tenantIsolationMode ? { TenancyConfig: { TenantIsolationMode: rec.tenantIsolationMode } } : {}),
   };
 }
 

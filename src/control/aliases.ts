@@ -3,11 +3,11 @@ import type { AliasRecord, FunctionStore, Page } from '../store/index.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
-import type { AliasInput, AliasPatch, ChangeListener } from './types.ts';
+import type { AliasInput, AliasPatch } from './types.ts';
 
 const ALIAS_NAME = /^(?!^\d+$)[a-zA-Z0-9-_]{1,128}$/;
 
-export function createAliasService(deps: { functions: FunctionStore; ids: IdSource; region: string; onChange: ChangeListener }) {
+export function createAliasService(deps: { functions: FunctionStore; ids: IdSource; region: string }) {
   const { functions, ids, region } = deps;
 
   async function requireVersion(accountId: string, name: string, version: string, field: string): Promise<void> {

@@ -1,5 +1,5 @@
 /** @module Functions and their $LATEST: create, read, list, update code and configuration, delete. */
-import type { CodeStore, FunctionStore, FunctionVersionRecord, Page } from '../store/index.ts';
+import type { CodeStore, FunctionStore, FunctionVersionRecord, Page, TenancyLimits } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
@@ -61,7 +61,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     if (!(await functions.updateLatest(next, expected))) {
       throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.');
     }
-    deps.onChange(next.accountId, next.functionName);
+    deps.onChange(next.accountId, next.functionName, 'function');
     return next;
   }
 
@@ -90,6 +90,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         codeSize: built.codeSize,
         bundleSha256: built.bundleSha256,
         handlerExport: built.handlerExport,
+        ...(input.tenantIsolationMode ? { tenantIsolationMode: input.tenantIsolationMode } : {}),
         revisionId: ids.uuid(),
         lastModified: lambdaTimestamp(now),
       };
@@ -164,7 +165,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         }
         if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
       }
-      deps.onChange(accountId, name);
+      deps.onChange(accountId, name, 'function');
     },
 
     async publish(accountId: string, name: string, opts: { codeSha256?: string; description?: string; revisionId?: string }): Promise<FunctionVersionRecord> {
@@ -179,6 +180,22 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       const published = await functions.publishVersion(accountId, name, cur.revisionId, opts.description ?? '', ids.uuid(), lambdaTimestamp(clock.now()));
       if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function changed while the version was being published: retry.');
       return published;
+    },
+
+    /** Per-tenant limits of a tenant-isolated function. */
+    async getTenancyLimits(accountId: string, name: string): Promise<TenancyLimits> {
+      await getLatest(accountId, name);
+      return functions.getTenancyLimits(accountId, name);
+    },
+
+    async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits): Promise<TenancyLimits> {
+      const cur = await getLatest(accountId, name);
+      if (cur.tenantIsolationMode !== 'PER_TENANT') {
+        throw invalidParameter('FunctionName', `${name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig {TenantIsolationMode: PER_TENANT}`);
+      }
+      await functions.setTenancyLimits(accountId, name, limits);
+      deps.onChange(accountId, name, 'limits');
+      return limits;
     },
 
     /** The uploaded zip by its CodeSha256 (for presigned download links). */

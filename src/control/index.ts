@@ -5,4 +5,4 @@ export { createAliasService, type AliasService } from './aliases.ts';
 export { createResolver, type InvocationTarget, type Resolver } from './resolve.ts';
 export { LATEST, functionArn, parseFunctionRef, isValidFunctionName, isValidQualifier } from './arn.ts';
 export * from './types.ts';
-export type { AccountRecord, AliasRecord, FunctionVersionRecord, Page } from '../store/index.ts';
+export type { AccountRecord, AliasRecord, FunctionVersionRecord, Page, TenancyLimits } from '../store/index.ts';

@@ -1,6 +1,6 @@
 /** @module The synchronous invocation pipeline: resolve the target, lease an environment, run, frame the result. */
 import type { CodeStore } from '../store/index.ts';
-import type { Resolver } from '../control/index.ts';
+import type { InvocationTarget, Resolver } from '../control/index.ts';
 import type { Pool } from '../pool/index.ts';
 import { partitionKey } from '../pool/index.ts';
 import type { EnvironmentSpec, GuestError } from '../pool/index.ts';
@@ -8,6 +8,11 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { stratusError } from '../shared/errors.ts';
 import { frameLog, logTail } from './log-format.ts';
+import { checkTenancy, validateTenantId } from './tenant-id.ts';
+import type { FairScheduler } from './fair-scheduler.ts';
+import type { TenantLimiter } from './tenant-limiter.ts';
+import { noObserver, type InvocationObserver } from './observer.ts';
+import { isStratusError } from '../shared/errors.ts';
 
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const INIT_TIMEOUT_MS = 10_000;
@@ -34,8 +39,22 @@ export interface InvokeOutput {
   requestId: string;
 }
 
-export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code: CodeStore; clock: Clock; ids: IdSource }) {
-  const { resolve, pool, code, clock, ids } = deps;
+export interface InvokeServiceDeps {
+  resolve: Resolver;
+  pool: Pool;
+  code: CodeStore;
+  clock: Clock;
+  ids: IdSource;
+  limiter: TenantLimiter;
+  scheduler: FairScheduler;
+  observer?: InvocationObserver;
+}
+
+const noRelease = () => {};
+
+export function createInvokeService(deps: InvokeServiceDeps) {
+  const { resolve, pool, code, clock, ids, limiter, scheduler } = deps;
+  const observer = deps.observer ?? noObserver;
 
   function parsePayload(raw: Buffer): string {
     if (raw.length === 0) return '{}';
@@ -54,11 +73,26 @@ export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code:
     if (input.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
       throw stratusError('INVOKE_PAYLOAD_TOO_LARGE', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the Invoke operation; got ${input.payload.length}.`);
     }
+    if (input.tenantId !== undefined) validateTenantId(input.tenantId);
     const { record, invokedArn } = await resolve(input.accountId, input.functionName, input.qualifier);
+    checkTenancy(record.functionName, record.tenantIsolationMode, input.tenantId);
     const executedVersion = record.version;
     if (input.invocationType === 'DryRun') return { statusCode: 204, payload: '', executedVersion, requestId };
     const payload = parsePayload(input.payload);
+    // Tenant limits are checked before an environment is spent on the call.
+    const release = input.tenantId === undefined ? noRelease : await limiter.admit(record.accountId, record.functionName, input.tenantId);
+    try {
+      return await execute(input, record, invokedArn, payload, requestId);
+    } finally {
+      release();
+    }
+  };
 
+  async function execute(input: InvokeInput, record: InvocationTarget['record'], invokedArn: string, payload: string, requestId: string): Promise<InvokeOutput> {
+    const executedVersion = record.version;
+
+    // One scheduling flow per (account, function, tenant): fairness is between tenants, across functions too.
+    const flow = `${record.accountId}\u0000${record.functionName}\u0000${input.tenantId ?? ''}`;
     const key = partitionKey({ accountId: record.accountId, functionName: record.functionName, version: record.version, codeRevision: record.revisionId, tenantId: input.tenantId });
     const spec = async (): Promise<EnvironmentSpec> => {
       const bundle = await code.getBundle(record.bundleSha256);
@@ -76,7 +110,14 @@ export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code:
     };
 
     const started = clock.now();
-    const acquired = await pool.acquire(key, spec);
+    const who = { accountId: record.accountId, functionName: record.functionName, tenantId: input.tenantId };
+    let acquired;
+    try {
+      acquired = await pool.acquire(key, spec);
+    } catch (err) {
+      if (isStratusError(err) && err.code === 'INVOKE_CAPACITY_EXHAUSTED') observer.throttled({ ...who, reason: 'capacity' });
+      throw err;
+    }
     const report = { requestId, version: executedVersion, memoryMb: record.memoryMb };
     const tail = (body: string, durationMs: number, initDurationMs: number, memoryBytes: number) =>
       input.logType === 'Tail'
@@ -84,6 +125,7 @@ export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code:
         : undefined;
 
     if (!acquired.ok) {
+      observer.invoked({ ...who, outcome: 'error', durationMs: clock.now() - started, cold: true });
       return { statusCode: 200, payload: JSON.stringify(acquired.error), executedVersion, functionError: 'Unhandled', logResult: tail(acquired.logs, clock.now() - started, 0, 0), requestId };
     }
     const { lease } = acquired;
@@ -98,11 +140,13 @@ export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code:
         timeoutSeconds: record.timeoutSec,
         clientContext: input.clientContext,
         tenantId: input.tenantId,
+        schedule: (step) => scheduler.run(flow, step),
       });
       memoryBytes = lease.env.memoryBytes();
     } finally {
       lease.release(result);
     }
+    observer.invoked({ ...who, outcome: result.outcome === 'ok' ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
     let out = result.payload;
     let outcome = result.outcome;
     if (Buffer.byteLength(out, 'utf8') > MAX_SYNC_PAYLOAD_BYTES) {
@@ -122,7 +166,7 @@ export function createInvokeService(deps: { resolve: Resolver; pool: Pool; code:
       logResult: tail(result.logs, result.durationMs, lease.initDurationMs, memoryBytes),
       requestId,
     };
-  };
+  }
 }
 
 export type InvokeService = ReturnType<typeof createInvokeService>;

@@ -39,6 +39,12 @@ export interface InvokeRequest {
   clientContext?: string;
   /** Tenant id, for multi-tenant functions. */
   tenantId?: string;
+  /**
+   * Runs one step of guest execution (one call into the environment) when the node's scheduler
+   * gives this invocation a turn. Engines call every guest step through it; waiting counts against
+   * the deadline. Absent: steps run at once.
+   */
+  schedule?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /**

@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   INVOKE_PAYLOAD_INVALID: { status: 400, kind: 'user' },
   INVOKE_PAYLOAD_TOO_LARGE: { status: 413, kind: 'user' },
   INVOKE_TYPE_UNSUPPORTED: { status: 400, kind: 'user' },
+  TENANT_ID_INVALID: { status: 400, kind: 'user' },
+  TENANT_ID_REQUIRED: { status: 400, kind: 'user' },
+  TENANT_ID_UNEXPECTED: { status: 400, kind: 'user' },
+  TENANT_LIMIT_EXCEEDED: { status: 429, kind: 'user', retryable: true },
   INVOKE_CAPACITY_EXHAUSTED: { status: 429, kind: 'user', retryable: true },
   INTERNAL: { status: 500, kind: 'system', retryable: true },
 } as const satisfies Record<string, CodeInfo>;
@@ -48,6 +52,12 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 const BRAND = Symbol.for('stratus.error');
+
+export interface StratusErrorOptions {
+  cause?: unknown;
+  retryAfterSeconds?: number;
+  details?: Record<string, string>;
+}
 
 export class StratusError extends Error {
   readonly [BRAND] = true;
@@ -57,8 +67,10 @@ export class StratusError extends Error {
   readonly retryable: boolean;
   /** Seconds a client should wait before retrying (sent as Retry-After), when known. */
   readonly retryAfterSeconds?: number;
+  /** Extra fields of the error body the client's SDK reads (e.g. Lambda's `Reason` on throttles). */
+  readonly details?: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(code: ErrorCode, message: string, opts: StratusErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     const info: CodeInfo = ERROR_CODES[code];
     this.name = 'StratusError';
@@ -67,11 +79,12 @@ export class StratusError extends Error {
     this.kind = info.kind;
     this.retryable = info.retryable ?? false;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.details = opts.details;
   }
 }
 
 /** Builds an error from the catalogue. A user error's message tells the person what to do next. */
-export function stratusError(code: ErrorCode, message: string, opts?: { cause?: unknown; retryAfterSeconds?: number }): StratusError {
+export function stratusError(code: ErrorCode, message: string, opts?: StratusErrorOptions): StratusError {
   return new StratusError(code, message, opts);
 }
 

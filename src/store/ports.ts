@@ -33,6 +33,8 @@ export interface FunctionVersionRecord {
   codeSize: number;
   bundleSha256: string;
   handlerExport: string;
+  /** PER_TENANT: every invocation names a tenant and runs only in that tenant's environments. Fixed at creation. */
+  tenantIsolationMode?: 'PER_TENANT';
   /** Changes on every write to this record; the condition of optimistic concurrency. */
   revisionId: string;
   lastModified: string;
@@ -47,6 +49,12 @@ export interface AliasRecord {
   /** Share (0..1) of invocations routed to a second version, by version. */
   additionalVersionWeights: Record<string, number>;
   revisionId: string;
+}
+
+/** Limits every tenant of a function gets on its own (absent: no limit). */
+export interface TenancyLimits {
+  maxConcurrency?: number;
+  maxRequestsPerSecond?: number;
 }
 
 export interface Page<T> {
@@ -84,6 +92,9 @@ export interface FunctionStore {
   updateAlias(next: AliasRecord, expectedRevisionId: string): Promise<boolean>;
   deleteAlias(accountId: string, functionName: string, name: string): Promise<boolean>;
   listAliases(accountId: string, functionName: string, marker: string | undefined, limit: number): Promise<Page<AliasRecord>>;
+  getTenancyLimits(accountId: string, functionName: string): Promise<TenancyLimits>;
+  /** Replaces the limits; `{}` clears them. */
+  setTenancyLimits(accountId: string, functionName: string, limits: TenancyLimits): Promise<void>;
   /** Aliases of the function that point at this version (a version in use by an alias cannot be deleted). */
   aliasesUsingVersion(accountId: string, functionName: string, version: string): Promise<string[]>;
 }

@@ -31,6 +31,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       environment: body.Environment?.Variables,
       zip: decodeZip(body.Code.ZipFile, 'Code.ZipFile'),
       publish: body.Publish,
+      tenantIsolationMode: body.TenancyConfig?.TenantIsolationMode,
     });
     return reply.status(201).send(config(rec));
   });
@@ -67,6 +68,9 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.put(`${FN}/configuration`, async (request) => {
     const t = functionTarget(request, region);
     const body = parseBody(updateConfigurationBody, request.body as Buffer);
+    if (body.TenancyConfig !== undefined) {
+      throw invalidParameter('TenancyConfig', 'cannot be changed after the function is created: create a new function with the tenancy you need');
+    }
     const rec = await functions.updateConfiguration(t.accountId, t.name, {
       runtime: body.Runtime,
       handler: body.Handler,

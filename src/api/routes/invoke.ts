@@ -34,9 +34,6 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
     const h = request.headers;
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
-    if (h['x-amz-tenant-id'] !== undefined) {
-      throw invalidParameter('X-Amz-Tenant-Id', 'this function was not created with tenant isolation (TenancyConfig): do not send a tenant id to it');
-    }
     const out = await deps.invoke({
       accountId: callerOf(request).id,
       functionName: (request.params as { FunctionName: string }).FunctionName,
@@ -45,6 +42,7 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
       payload: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
       logType,
       clientContext: clientContext(header(h['x-amz-client-context'])),
+      tenantId: header(h['x-amz-tenant-id']),
     });
     reply.header('X-Amz-Executed-Version', out.executedVersion);
     if (out.functionError) reply.header('X-Amz-Function-Error', out.functionError);

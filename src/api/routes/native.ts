@@ -1,8 +1,9 @@
 /** @module Stratus's own routes: health, accounts (admin), and the code download links GetFunction hands out. */
 import type { FastifyInstance } from 'fastify';
 import { stratusError } from '../../shared/errors.ts';
-import { callerOf, type ApiDeps } from '../context.ts';
-import { createAccountBody, parseBody } from '../schemas.ts';
+import type { TenancyLimits } from '../../control/index.ts';
+import { callerOf, functionTarget, type ApiDeps } from '../context.ts';
+import { createAccountBody, parseBody, tenancyLimitsBody } from '../schemas.ts';
 
 /** Routes that carry no SigV4 signature: health checks and presigned code links. */
 export const PUBLIC_PREFIXES = ['/healthz', '/stratus/v1/code/'];
@@ -19,6 +20,22 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/stratus/v1/accounts', async (request) => {
     const list = await deps.accounts.list(callerOf(request));
     return { Accounts: list.map((a) => ({ AccountId: a.id, Name: a.name, Admin: a.isAdmin, CreatedAt: a.createdAt })) };
+  });
+
+  const limitsShape = (name: string, l: TenancyLimits) => ({ FunctionName: name, MaxConcurrency: l.maxConcurrency, MaxRequestsPerSecond: l.maxRequestsPerSecond });
+
+  app.get('/stratus/v1/functions/:FunctionName/tenancy-limits', async (request) => {
+    const t = functionTarget(request, deps.region);
+    return limitsShape(t.name, await deps.functions.getTenancyLimits(t.accountId, t.name));
+  });
+
+  app.put('/stratus/v1/functions/:FunctionName/tenancy-limits', async (request) => {
+    const t = functionTarget(request, deps.region);
+    const body = parseBody(tenancyLimitsBody, request.body as Buffer);
+    const limits: TenancyLimits = {};
+    if (body.MaxConcurrency !== undefined) limits.maxConcurrency = body.MaxConcurrency;
+    if (body.MaxRequestsPerSecond !== undefined) limits.maxRequestsPerSecond = body.MaxRequestsPerSecond;
+    return limitsShape(t.name, await deps.functions.setTenancyLimits(t.accountId, t.name, limits));
   });
 
   app.get('/stratus/v1/code/:sha', async (request, reply) => {

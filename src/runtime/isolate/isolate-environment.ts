@@ -86,7 +86,11 @@ export class IsolateEnvironment implements Environment {
 
   /** start, then pump until done: two async hops for a handler that needs no timers. */
   private async run(req: InvokeRequest, logs: LogLimit): Promise<Extract<GuestReport, { state: 'done' }>> {
-    let report = parseGuestReport(await callGuest(this.handles.start, [req.payload, guestInvokeMeta(req)], req.deadline));
+    const call = (ref: GuestHandles['start'], args: string[]) => {
+      const step = () => callGuest(ref, args, req.deadline);
+      return req.schedule ? req.schedule(step) : step();
+    };
+    let report = parseGuestReport(await call(this.handles.start, [req.payload, guestInvokeMeta(req)]));
     for (;;) {
       logs.append(report.logs);
       if (report.state === 'done') return report;
@@ -94,7 +98,7 @@ export class IsolateEnvironment implements Environment {
       const wakeAt = Math.min(report.nextTimerAt, req.deadline);
       const wait = wakeAt - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      report = parseGuestReport(await callGuest(this.handles.pump, [], req.deadline));
+      report = parseGuestReport(await call(this.handles.pump, []));
     }
   }
 

@@ -1,5 +1,5 @@
 /** @module FunctionStore on SQLite: functions, their versions and aliases, with revision-conditional writes. */
-import type { AliasRecord, FunctionStore, FunctionVersionRecord, Page } from '../ports.ts';
+import type { AliasRecord, FunctionStore, FunctionVersionRecord, Page, TenancyLimits } from '../ports.ts';
 import type { SqliteDb } from './database.sqlite.ts';
 import { decodeMarker, encodeMarker } from '../marker.ts';
 
@@ -50,6 +50,12 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   const aliasesUsing = db.prepare<[string, string, string, string], { name: string }>(
     "SELECT name FROM aliases WHERE account_id = ? AND function_name = ? AND (function_version = ? OR json_extract(record, '$.additionalVersionWeights') LIKE ?)",
   );
+
+  const getLimits = db.prepare<[string, string], { limits: string }>('SELECT limits FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
+  const putLimits = db.prepare(
+    'INSERT INTO tenancy_limits (account_id, function_name, limits) VALUES (?, ?, ?) ON CONFLICT (account_id, function_name) DO UPDATE SET limits = excluded.limits',
+  );
+  const clearLimits = db.prepare('DELETE FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
 
   const create = db.transaction((latest: FunctionVersionRecord): boolean => {
     const inserted = insertFunction.run(latest.accountId, latest.functionName, latest.lastModified).changes === 1;
@@ -120,6 +126,14 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     async listAliases(accountId, name, marker, limit) {
       const after = marker === undefined ? '' : String(decodeMarker(marker));
       return page<AliasRecord>(listAliases.all(accountId, name, after, limit + 1), limit, (r) => r.name);
+    },
+    async getTenancyLimits(accountId, name) {
+      const row = getLimits.get(accountId, name);
+      return row ? (JSON.parse(row.limits) as TenancyLimits) : {};
+    },
+    async setTenancyLimits(accountId, name, limits) {
+      if (limits.maxConcurrency === undefined && limits.maxRequestsPerSecond === undefined) clearLimits.run(accountId, name);
+      else putLimits.run(accountId, name, JSON.stringify(limits));
     },
     async aliasesUsingVersion(accountId, name, version) {
       return aliasesUsing.all(accountId, name, version, `%"${version}"%`).map((r) => r.name);

@@ -60,4 +60,17 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: 'per-tenant limits of a function',
+    sql: `
+      CREATE TABLE tenancy_limits (
+        account_id TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        limits TEXT NOT NULL,
+        PRIMARY KEY (account_id, function_name),
+        FOREIGN KEY (account_id, function_name) REFERENCES functions(account_id, name) ON DELETE CASCADE
+      );
+    `,
+  },
 ];

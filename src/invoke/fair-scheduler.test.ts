@@ -1,0 +1,72 @@
+// The fair scheduler: slot bound, order within a flow, and round-robin service across flows under saturation.
+import { describe, expect, it } from 'vitest';
+import { createFairScheduler } from './fair-scheduler.ts';
+
+/** A step that finishes when the test says so. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, step: () => opened };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('fair scheduler', () => {
+  it('runs at most `slots` steps at once', async () => {
+    const s = createFairScheduler({ slots: 2 });
+    const gates = [gate(), gate(), gate()];
+    let started = 0;
+    const runs = gates.map((g) => s.run('f', () => (started++, g.step())));
+    await tick();
+    expect(started).toBe(2);
+    expect(s.stats()).toMatchObject({ running: 2, waiting: 1 });
+    gates[0]!.open();
+    await tick();
+    expect(started).toBe(3);
+    gates[1]!.open();
+    gates[2]!.open();
+    await Promise.all(runs);
+    expect(s.stats()).toMatchObject({ running: 0, waiting: 0, activeFlows: 0 });
+  });
+
+  it('serves a quiet flow next even behind a long queue of a noisy one', async () => {
+    const s = createFairScheduler({ slots: 1 });
+    const order: string[] = [];
+    const blocker = gate();
+    const first = s.run('noisy', blocker.step);
+    const noisy = Array.from({ length: 50 }, (_, i) => s.run('noisy', async () => void order.push(`n${i}`)));
+    const quiet = s.run('quiet', async () => void order.push('q'));
+    expect(s.waiting('noisy')).toBe(50);
+    blocker.open();
+    await Promise.all([first, ...noisy, quiet]);
+    // FIFO would put the quiet step 51st; round robin serves it within the first round.
+    expect(order.indexOf('q')).toBeLessThanOrEqual(1);
+    expect(order.filter((x) => x !== 'q')).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`));
+  });
+
+  it('charges flows for the time their steps take', async () => {
+    let clock = 0;
+    const s = createFairScheduler({ slots: 1, quantumMs: 1, now: () => clock });
+    const order: string[] = [];
+    const blocker = gate();
+    const first = s.run('x', blocker.step);
+    const heavy = Array.from({ length: 5 }, () => s.run('heavy', async () => void (order.push('h'), (clock += 10))));
+    const light = Array.from({ length: 5 }, () => s.run('light', async () => void (order.push('l'), (clock += 1))));
+    blocker.open();
+    await Promise.all([first, ...heavy, ...light]);
+    // After its first 10 ms step the heavy flow waits while the light one catches up.
+    expect(order.slice(0, 4)).toEqual(['h', 'l', 'l', 'l']);
+  });
+
+  it('passes results and errors through and frees the slot on failure', async () => {
+    const s = createFairScheduler({ slots: 1 });
+    await expect(s.run('f', async () => 42)).resolves.toBe(42);
+    await expect(s.run('f', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(s.run('f', () => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(s.run('f', async () => 'after')).resolves.toBe('after');
+  });
+
+  it('refuses a slot count below one', () => {
+    expect(() => createFairScheduler({ slots: 0 })).toThrow(RangeError);
+  });
+});

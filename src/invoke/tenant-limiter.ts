@@ -1,0 +1,107 @@
+/**
+ * @module Per-tenant limits of a function: concurrent invocations and requests per second (a token
+ * bucket holding one second's worth), checked before an invocation takes an environment.
+ */
+import type { TenancyLimits } from '../control/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { stratusError } from '../shared/errors.ts';
+
+interface TenantState {
+  inFlight: number;
+  tokens: number;
+  refilledAt: number;
+}
+
+const SWEEP_EVERY_MS = 30_000;
+
+export type LimitReason = 'concurrency' | 'rate';
+
+export interface TenantLimiter {
+  /** Admits one invocation or throws TENANT_LIMIT_EXCEEDED (429 with Retry-After); call the returned release when it ends. */
+  admit(accountId: string, functionName: string, tenantId: string): Promise<() => void>;
+  /** Forgets the cached limits of a function (they changed). */
+  invalidate(accountId: string, functionName: string): void;
+  close(): void;
+}
+
+export function createTenantLimiter(deps: {
+  limitsOf: (accountId: string, functionName: string) => Promise<TenancyLimits>;
+  clock: Clock;
+  onThrottle?: (accountId: string, functionName: string, tenantId: string, reason: LimitReason) => void;
+}): TenantLimiter {
+  const { clock } = deps;
+  const limitsCache = new Map<string, TenancyLimits>();
+  const states = new Map<string, TenantState>();
+
+  const fnKey = (a: string, f: string) => `${a}\u0000${f}`;
+
+  async function limitsFor(a: string, f: string): Promise<TenancyLimits> {
+    const key = fnKey(a, f);
+    const cached = limitsCache.get(key);
+    if (cached) return cached;
+    const limits = await deps.limitsOf(a, f);
+    limitsCache.set(key, limits);
+    return limits;
+  }
+
+  function refill(s: TenantState, rps: number, now: number): void {
+    s.tokens = Math.min(Math.max(1, rps), s.tokens + ((now - s.refilledAt) / 1000) * rps);
+    s.refilledAt = now;
+  }
+
+  // Idle tenants with a full bucket carry no information: drop them so 10,000 tenants cost nothing at rest.
+  const sweep = setInterval(() => {
+    const now = clock.now();
+    for (const [key, s] of states) if (s.inFlight === 0 && now - s.refilledAt > 1000) states.delete(key);
+  }, SWEEP_EVERY_MS);
+  sweep.unref();
+
+  return {
+    async admit(accountId, functionName, tenantId) {
+      const limits = await limitsFor(accountId, functionName);
+      if (limits.maxConcurrency === undefined && limits.maxRequestsPerSecond === undefined) return () => {};
+      const key = `${fnKey(accountId, functionName)}\u0000${tenantId}`;
+      const now = clock.now();
+      let s = states.get(key);
+      if (!s) {
+        s = { inFlight: 0, tokens: Math.max(1, limits.maxRequestsPerSecond ?? 1), refilledAt: now };
+        states.set(key, s);
+      }
+      if (limits.maxConcurrency !== undefined && s.inFlight >= limits.maxConcurrency) {
+        deps.onThrottle?.(accountId, functionName, tenantId, 'concurrency');
+        throw stratusError(
+          'TENANT_LIMIT_EXCEEDED',
+          `Rate Exceeded: tenant ${tenantId} already has ${s.inFlight} invocations of ${functionName} in flight, its limit (MaxConcurrency) is ${limits.maxConcurrency}. Retry later.`,
+          { retryAfterSeconds: 1, details: { Reason: 'ConcurrentInvocationLimitExceeded' } },
+        );
+      }
+      const rps = limits.maxRequestsPerSecond;
+      if (rps !== undefined) {
+        refill(s, rps, now);
+        if (s.tokens < 1) {
+          deps.onThrottle?.(accountId, functionName, tenantId, 'rate');
+          throw stratusError(
+            'TENANT_LIMIT_EXCEEDED',
+            `Rate Exceeded: tenant ${tenantId} is over ${rps} requests per second (MaxRequestsPerSecond) for ${functionName}. Retry later.`,
+            { retryAfterSeconds: Math.max(1, Math.ceil((1 - s.tokens) / rps)), details: { Reason: 'CallerRateLimitExceeded' } },
+          );
+        }
+        s.tokens -= 1;
+      }
+      s.inFlight++;
+      const state = s;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        state.inFlight--;
+      };
+    },
+    invalidate(accountId, functionName) {
+      limitsCache.delete(fnKey(accountId, functionName));
+    },
+    close() {
+      clearInterval(sweep);
+    },
+  };
+}
