@@ -82,7 +82,26 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
   const credentialsFile = writeCredentialsFile(config.dataDir, rootCredentials);
 
-  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), logger });
+  const nodeStats = () => {
+    const p = pool.stats();
+    const s = scheduler.stats();
+    return {
+      Environments: p.environments,
+      IdleEnvironments: p.idle,
+      BusyEnvironments: p.busy,
+      Partitions: p.partitions,
+      EnvironmentMemoryBytes: p.memoryBytes,
+      EnvironmentsCreated: p.created,
+      EnvironmentsEvicted: p.evicted,
+      MaxEnvironments: config.maxEnvironments,
+      MemoryBudgetBytes: config.memoryBudgetMb * 1048576,
+      ExecutionSlots: s.slots,
+      RunningSteps: s.running,
+      WaitingSteps: s.waiting,
+      ResidentMemoryBytes: process.memoryUsage.rss(),
+    };
+  };
+  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -15,6 +15,8 @@ export interface ApiDeps {
   region: string;
   /** Signs and checks the short-lived code download links GetFunction returns. */
   codeLinks: { sign(sha: string, now: number): string; verify(sha: string, expires: string, signature: string, now: number): boolean };
+  /** This node's environments and scheduler, for operators (admin only). */
+  nodeStats(): Record<string, number>;
 }
 
 declare module 'fastify' {

@@ -38,6 +38,11 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return limitsShape(t.name, await deps.functions.setTenancyLimits(t.accountId, t.name, limits));
   });
 
+  app.get('/stratus/v1/node', async (request) => {
+    if (!callerOf(request).isAdmin) throw stratusError('AUTH_FORBIDDEN', 'Only the admin account can read node statistics.');
+    return deps.nodeStats();
+  });
+
   app.get('/stratus/v1/code/:sha', async (request, reply) => {
     const { sha } = request.params as { sha: string };
     const q = request.query as { expires?: string; signature?: string };
