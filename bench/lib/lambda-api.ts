@@ -1,0 +1,90 @@
+/** @module The bench's Lambda API client: SigV4-signed raw requests (signed ahead, so timing never includes signing) over a keep-alive connection. */
+import http from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Hash } from '@smithy/hash-node';
+import { strToU8, zipSync } from 'fflate';
+
+class Sha256 extends Hash {
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
+  }
+}
+
+export interface Target {
+  url: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface SignedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** Signs a request now; the signature stays valid for 5 minutes, so a phase may replay it. */
+export async function sign(t: Target, method: string, path: string, body = '', headers: Record<string, string> = {}): Promise<SignedRequest> {
+  const url = new URL(path, t.url);
+  const signer = new SignatureV4({ credentials: t.credentials, region: t.region, service: 'lambda', sha256: Sha256 });
+  const signed = await signer.sign(
+    new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-type': 'application/json', ...headers }, body }),
+  );
+  return { method, path, headers: signed.headers as Record<string, string>, body };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** Sends an already-signed request. One keep-alive socket: connection setup stays out of a timed call. */
+export function send(base: string, req: SignedRequest): Promise<RawResponse> {
+  const url = new URL(req.path, base);
+  return new Promise((resolve, reject) => {
+    const r = http.request(url, { method: req.method, headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+/** Signs and sends; throws unless the status is the expected one. */
+export async function call(t: Target, method: string, path: string, body: string, expect: number, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const res = await send(t.url, await sign(t, method, path, body, headers));
+  if (res.status !== expect) throw new Error(`${method} ${path}: expected ${expect}, got ${res.status}: ${res.text.slice(0, 300)}`);
+  return res;
+}
+
+/** CreateFunction with a one-file zip (`index.js`), through the Lambda API as any client would. */
+export async function deployFunction(t: Target, name: string, source: string): Promise<void> {
+  const zip = Buffer.from(zipSync({ 'index.js': strToU8(source) })).toString('base64');
+  const body = JSON.stringify({ FunctionName: name, Runtime: 'stratus-isolate', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/bench', MemorySize: 128, Timeout: 10, Code: { ZipFile: zip } });
+  await call(t, 'POST', '/2015-03-31/functions', body, 201);
+}
+
+export const invokePath = (name: string) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+
+/** `Duration` and `Init Duration` (undefined when the call was warm) of the REPORT line in an X-Amz-Log-Result tail. */
+export function reportOf(res: RawResponse): { durationMs?: number; initDurationMs?: number } {
+  const tail = res.headers['x-amz-log-result'];
+  if (typeof tail !== 'string') return {};
+  const text = Buffer.from(tail, 'base64').toString('utf8');
+  const num = (re: RegExp) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  return { durationMs: num(/\tDuration: ([\d.]+) ms/), initDurationMs: num(/Init Duration: ([\d.]+) ms/) };
+}
+
+export function closeClient(): void {
+  agent.destroy();
+}
