@@ -6,12 +6,12 @@ import { pino } from 'pino';
 import { buildPackage } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials } from './control/index.ts';
-import { createCheckedBuilder, createFairScheduler, createInvokeService, createTenantLimiter } from './invoke/index.ts';
+import { createCheckedBuilder, createFairScheduler, createInvokeService, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
-import { openSqliteStores } from './store/index.ts';
+import { openSqliteStores, withReadCache } from './store/index.ts';
 import { configFromEnv, type StratusConfig } from './config.ts';
 
 export interface RunningStratus {
@@ -46,7 +46,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   // The database holds access keys: owner-only, like the credentials file (SQLite gives its WAL files the same mode).
   fs.closeSync(fs.openSync(dbFile, 'a', 0o600));
   fs.chmodSync(dbFile, 0o600);
-  const stores = openSqliteStores(dbFile);
+  const opened = openSqliteStores(dbFile);
+  // The invoke path reads a version or alias per call; every write goes through the same cache and drops it.
+  const stores = { ...opened, functions: withReadCache(opened.functions) };
   const clock = systemClock;
   const ids = randomIds;
 
@@ -60,12 +62,15 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     acquireTimeoutMs: 10_000,
     logger: { warn: (obj, msg) => logger.warn(obj, msg) },
   });
-  const limiter = createTenantLimiter({ limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f), clock });
+  const metrics = createTenantMetrics({ tenantLabelCap: config.metricsTenantLabelCap });
+  const limiter = createTenantLimiter({
+    limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f),
+    clock,
+    onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
+  });
   const scheduler = createFairScheduler({ slots: config.executionSlots });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
-  const onChange = (accountId: string, functionName: string, what: 'function' | 'limits') => {
-    limiter.invalidate(accountId, functionName);
-    if (what === 'limits') return;
+  const onChange = (accountId: string, functionName: string) => {
     void pool.evictWhere((key) => {
       const p = partitionParts(key);
       return p.accountId === accountId && p.functionName === functionName;
@@ -76,7 +81,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const functions = createFunctionService({ functions: stores.functions, code: stores.code, builder, clock, ids, region: config.region, runtimes: [...engines.keys()], onChange });
   const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
-  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler });
+  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler, observer: metrics });
 
   const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
   const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
@@ -101,7 +106,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
-  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, logger });
+  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

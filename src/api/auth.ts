@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountService } from '../control/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { stratusError } from '../shared/errors.ts';
-import { parseAuthorization, verifySignature, type ParsedAuth } from './sigv4.ts';
+import { createSignatureVerifier, parseAuthorization, type ParsedAuth } from './sigv4.ts';
 
 const pending = new WeakMap<FastifyRequest, { auth: ParsedAuth; secret: string }>();
 
 export function installAuth(app: FastifyInstance, deps: { accounts: AccountService; clock: Clock; region: string; publicPrefixes: string[] }): void {
+  const verifySignature = createSignatureVerifier();
   const isPublic = (url: string) => deps.publicPrefixes.some((p) => url === p || url.startsWith(p) || url.startsWith(`${p}?`));
 
   // Header checks and the key lookup happen before the body is read, so an unsigned client cannot make us buffer it.

@@ -9,6 +9,7 @@ import { functionRoutes } from './routes/functions.ts';
 import { invokeRoute } from './routes/invoke.ts';
 import { PUBLIC_PREFIXES, nativeRoutes } from './routes/native.ts';
 import { versionAliasRoutes } from './routes/versions-aliases.ts';
+import { observabilityRoutes } from './routes/observability.ts';
 
 /** CreateFunction carries a base64 zip: Lambda's 50 MB zipped limit is about 67 MB as base64. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -51,5 +52,6 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   versionAliasRoutes(app, deps);
   invokeRoute(app, deps);
   nativeRoutes(app, deps);
+  observabilityRoutes(app, { metrics: deps.metrics, metricsToken: deps.metricsToken, functions: deps.functions });
   return app;
 }

@@ -66,8 +66,35 @@ export interface SignedRequest {
   body: Buffer;
 }
 
+const MAX_SIGNERS = 10_000;
+
+/**
+ * Verifies signatures, keeping one signer per access key: the signer caches its derived signing
+ * key per day, which saves four HMACs per request.
+ */
+export function createSignatureVerifier(): (req: SignedRequest, auth: ParsedAuth, secretAccessKey: string) => Promise<void> {
+  const signers = new Map<string, { secret: string; signer: SignatureV4 }>();
+  const signerFor = (auth: ParsedAuth, secretAccessKey: string): SignatureV4 => {
+    const key = `${auth.accessKeyId}\u0000${auth.region}`;
+    const hit = signers.get(key);
+    if (hit && hit.secret === secretAccessKey) return hit.signer;
+    if (signers.size >= MAX_SIGNERS) signers.delete(signers.keys().next().value!);
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
+      region: auth.region,
+      service: auth.service,
+      sha256: Sha256,
+      uriEscapePath: true,
+      applyChecksum: false,
+    });
+    signers.set(key, { secret: secretAccessKey, signer });
+    return signer;
+  };
+  return (req, auth, secretAccessKey) => verifySignature(req, auth, signerFor(auth, secretAccessKey));
+}
+
 /** Recomputes the signature over the received request and compares in constant time. */
-export async function verifySignature(req: SignedRequest, auth: ParsedAuth, secretAccessKey: string): Promise<void> {
+async function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: SignatureV4): Promise<void> {
   const q = req.url.indexOf('?');
   const path = q === -1 ? req.url : req.url.slice(0, q);
   const query: Record<string, string | string[]> = {};
@@ -86,14 +113,6 @@ export async function verifySignature(req: SignedRequest, auth: ParsedAuth, secr
   if (declared !== undefined && declared !== bodyHash) {
     throw stratusError('AUTH_BAD_SIGNATURE', 'X-Amz-Content-Sha256 does not match the request body: the body must be signed (unsigned payloads are not accepted).');
   }
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
-    region: auth.region,
-    service: auth.service,
-    sha256: Sha256,
-    uriEscapePath: true,
-    applyChecksum: false,
-  });
   const signed = await signer.sign(new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'stratus', path, query, headers, body: req.body }), {
     signingDate: auth.signingDate,
     signableHeaders: new Set(auth.signedHeaders),

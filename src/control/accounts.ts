@@ -46,8 +46,13 @@ export interface AccountService {
   lookupKey(accessKeyId: string): Promise<{ account: AccountRecord; secretAccessKey: string } | undefined>;
 }
 
+const MAX_CACHED_KEYS = 10_000;
+
 export function createAccountService(deps: { store: AccountStore; clock: Clock }): AccountService {
   const { store, clock } = deps;
+  // Every request looks its key up. Keys and accounts are only ever added (no rotation or deletion
+  // yet), so a found key can be kept; revocation must clear this cache when it comes.
+  const keyCache = new Map<string, { account: AccountRecord; secretAccessKey: string }>();
 
   async function insert(name: string, isAdmin: boolean, keys?: Partial<Credentials>): Promise<NewAccount> {
     const now = new Date(clock.now()).toISOString();
@@ -95,10 +100,16 @@ export function createAccountService(deps: { store: AccountStore; clock: Clock }
       return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     },
     async lookupKey(accessKeyId) {
+      const hit = keyCache.get(accessKeyId);
+      if (hit) return hit;
       const key = await store.getAccessKey(accessKeyId);
       if (!key) return undefined;
       const account = await store.getAccount(key.accountId);
-      return account && { account, secretAccessKey: key.secretAccessKey };
+      if (!account) return undefined;
+      const found = { account, secretAccessKey: key.secretAccessKey };
+      if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value!);
+      keyCache.set(accessKeyId, found);
+      return found;
     },
   };
 }

@@ -61,7 +61,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     if (!(await functions.updateLatest(next, expected))) {
       throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.');
     }
-    deps.onChange(next.accountId, next.functionName, 'function');
+    deps.onChange(next.accountId, next.functionName);
     return next;
   }
 
@@ -165,7 +165,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         }
         if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
       }
-      deps.onChange(accountId, name, 'function');
+      deps.onChange(accountId, name);
     },
 
     async publish(accountId: string, name: string, opts: { codeSha256?: string; description?: string; revisionId?: string }): Promise<FunctionVersionRecord> {
@@ -194,7 +194,6 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         throw invalidParameter('FunctionName', `${name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig {TenantIsolationMode: PER_TENANT}`);
       }
       await functions.setTenancyLimits(accountId, name, limits);
-      deps.onChange(accountId, name, 'limits');
       return limits;
     },
 

@@ -60,11 +60,8 @@ export interface AliasPatch {
   revisionId?: string;
 }
 
-/**
- * Told when a function changes: `function` for code, configuration or deletion (warm environments
- * must go), `limits` for its tenancy limits (environments stay; cached limits must be re-read).
- */
-export type ChangeListener = (accountId: string, functionName: string, what: 'function' | 'limits') => void;
+/** Told when a function's code or configuration changes or it is deleted, so warm environments can go. */
+export type ChangeListener = (accountId: string, functionName: string) => void;
 
 export const DEFAULTS = {
   runtime: 'stratus-isolate',

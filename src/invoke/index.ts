@@ -4,4 +4,5 @@ export { createCheckedBuilder } from './deploy-check.ts';
 export { createFairScheduler, type FairScheduler, type FairSchedulerStats } from './fair-scheduler.ts';
 export { createTenantLimiter, type TenantLimiter } from './tenant-limiter.ts';
 export type { InvocationObserver } from './observer.ts';
+export { createTenantMetrics, type TenantMetrics, type TenantStat } from './metrics/index.ts';
 export { TENANT_ID_RULE, validateTenantId } from './tenant-id.ts';

@@ -19,30 +19,19 @@ export type LimitReason = 'concurrency' | 'rate';
 export interface TenantLimiter {
   /** Admits one invocation or throws TENANT_LIMIT_EXCEEDED (429 with Retry-After); call the returned release when it ends. */
   admit(accountId: string, functionName: string, tenantId: string): Promise<() => void>;
-  /** Forgets the cached limits of a function (they changed). */
-  invalidate(accountId: string, functionName: string): void;
   close(): void;
 }
 
 export function createTenantLimiter(deps: {
+  /** Reads a function's limits; the function store's read cache makes this cheap per call. */
   limitsOf: (accountId: string, functionName: string) => Promise<TenancyLimits>;
   clock: Clock;
   onThrottle?: (accountId: string, functionName: string, tenantId: string, reason: LimitReason) => void;
 }): TenantLimiter {
   const { clock } = deps;
-  const limitsCache = new Map<string, TenancyLimits>();
   const states = new Map<string, TenantState>();
 
   const fnKey = (a: string, f: string) => `${a}\u0000${f}`;
-
-  async function limitsFor(a: string, f: string): Promise<TenancyLimits> {
-    const key = fnKey(a, f);
-    const cached = limitsCache.get(key);
-    if (cached) return cached;
-    const limits = await deps.limitsOf(a, f);
-    limitsCache.set(key, limits);
-    return limits;
-  }
 
   function refill(s: TenantState, rps: number, now: number): void {
     s.tokens = Math.min(Math.max(1, rps), s.tokens + ((now - s.refilledAt) / 1000) * rps);
@@ -58,7 +47,7 @@ export function createTenantLimiter(deps: {
 
   return {
     async admit(accountId, functionName, tenantId) {
-      const limits = await limitsFor(accountId, functionName);
+      const limits = await deps.limitsOf(accountId, functionName);
       if (limits.maxConcurrency === undefined && limits.maxRequestsPerSecond === undefined) return () => {};
       const key = `${fnKey(accountId, functionName)}\u0000${tenantId}`;
       const now = clock.now();
@@ -96,9 +85,6 @@ export function createTenantLimiter(deps: {
         released = true;
         state.inFlight--;
       };
-    },
-    invalidate(accountId, functionName) {
-      limitsCache.delete(fnKey(accountId, functionName));
     },
     close() {
       clearInterval(sweep);

@@ -6,6 +6,7 @@ import { createSqliteFunctionStore } from './sqlite/function-store.sqlite.ts';
 import type { Stores } from './ports.ts';
 
 export type * from './ports.ts';
+export { withReadCache } from './function-store.cached.ts';
 
 /** The embedded store: one SQLite file (or `:memory:`). */
 export function openSqliteStores(file: string): Stores {

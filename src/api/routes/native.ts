@@ -6,7 +6,7 @@ import { callerOf, functionTarget, type ApiDeps } from '../context.ts';
 import { createAccountBody, parseBody, tenancyLimitsBody } from '../schemas.ts';
 
 /** Routes that carry no SigV4 signature: health checks and presigned code links. */
-export const PUBLIC_PREFIXES = ['/healthz', '/stratus/v1/code/'];
+export const PUBLIC_PREFIXES = ['/healthz', '/metrics', '/stratus/v1/code/'];
 
 export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -28,10 +28,10 @@ export async function loadGuestHandles(api: ivm.Reference<Record<GuestApiName, u
  * bounded by the deadline. Arguments are strings (copied) or values already inside the isolate
  * (`derefInto`); the answer is copied out, so the host never holds a guest object either.
  */
-export function callGuest(fn: ivm.Reference<unknown>, args: Array<string | ivm.Dereference<unknown>>, deadline: number): Promise<unknown> {
+export function callGuest(fn: ivm.Reference<unknown>, args: Array<string | ivm.Dereference<unknown>>, deadline: number, awaitPromise = false): Promise<unknown> {
   const left = deadline - Date.now();
   if (left <= 0) return Promise.reject(new DeadlinePassed('the deadline passed before the guest was called'));
-  return fn.apply(undefined, args, { result: { copy: true }, timeout: Math.ceil(left) }) as Promise<unknown>;
+  return fn.apply(undefined, args, { result: { copy: true, promise: awaitPromise }, timeout: Math.ceil(left) }) as Promise<unknown>;
 }
 
 /** Reads what a failed call means. isolated-vm reports these cases by message only. */

@@ -84,13 +84,14 @@ export class IsolateEnvironment implements Environment {
     }
   }
 
-  /** start, then pump until done: two async hops for a handler that needs no timers. */
+  /** run, then pump until done: one async hop for a handler that waits on nothing but promises. */
   private async run(req: InvokeRequest, logs: LogLimit): Promise<Extract<GuestReport, { state: 'done' }>> {
-    const call = (ref: GuestHandles['start'], args: string[]) => {
-      const step = () => callGuest(ref, args, req.deadline);
+    const call = (ref: GuestHandles['run'], args: string[], awaitPromise: boolean) => {
+      const step = () => callGuest(ref, args, req.deadline, awaitPromise);
       return req.schedule ? req.schedule(step) : step();
     };
-    let report = parseGuestReport(await call(this.handles.start, [req.payload, guestInvokeMeta(req)]));
+    // `run` answers through a promise once the handler settles, so promise-only handlers take one hop.
+    let report = parseGuestReport(await call(this.handles.run, [req.payload, guestInvokeMeta(req)], true));
     for (;;) {
       logs.append(report.logs);
       if (report.state === 'done') return report;
@@ -98,7 +99,7 @@ export class IsolateEnvironment implements Environment {
       const wakeAt = Math.min(report.nextTimerAt, req.deadline);
       const wait = wakeAt - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      report = parseGuestReport(await call(this.handles.pump, []));
+      report = parseGuestReport(await call(this.handles.pump, [], false));
     }
   }
 
