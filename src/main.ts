@@ -52,7 +52,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const clock = systemClock;
   const ids = randomIds;
 
-  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine()]]);
+  const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err, where, environmentId }, 'execution environment crashed');
+  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine({ onCrash })]]);
   const pool = createPool({
     engines,
     clock,

@@ -9,4 +9,4 @@ export type {
   InvokeRequest,
   InvokeResult,
 } from './engine.ts';
-export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions } from './isolate/isolate-engine.ts';
+export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions, type CrashReporter } from './isolate/isolate-engine.ts';

@@ -22,9 +22,15 @@ export interface IsolateEngineOptions {
   maxLogBytes?: number;
   /** Source of environment ids (tests inject a fixed one). */
   ids?: IdSource;
+  /** Told the host-side cause of every environment crash (the caller only sees Runtime.ExitError). */
+  onCrash?: CrashReporter;
 }
 
+/** Receives what isolated-vm threw when an environment broke for no reason the guest can be told. */
+export type CrashReporter = (where: 'create' | 'invoke', environmentId: string, err: unknown) => void;
+
 interface EngineDeps {
+  onCrash: CrashReporter;
   maxLogBytes: number;
   ids: IdSource;
   runtimeSource: string;
@@ -34,6 +40,7 @@ export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
   const deps: EngineDeps = {
     maxLogBytes: opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
     ids: opts.ids ?? randomIds,
+    onCrash: opts.onCrash ?? (() => {}),
     runtimeSource: loadGuestRuntimeSource(),
   };
   return { runtime: ISOLATE_RUNTIME, create: (spec) => createEnvironment(spec, deps) };
@@ -88,7 +95,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     if (report.outcome === 'error') return failed(parseGuestError(report.payload));
 
     const heapBytes = (await measureHeap(isolate)) ?? 0;
-    const env = new IsolateEnvironment({ id, isolate, handles, memoryMb, maxLogBytes: deps.maxLogBytes, heapBytes });
+    const env = new IsolateEnvironment({ id, isolate, handles, memoryMb, maxLogBytes: deps.maxLogBytes, heapBytes, onCrash: deps.onCrash });
     return { ok: true, env, initDurationMs: performance.now() - started };
   } catch (err) {
     const reason = backstopFired ? 'timeout' : classifyFailure(err, isolate);
@@ -102,6 +109,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     }
     if (reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
     if (reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
+    deps.onCrash('create', id, err);
     return failed(initCrashError());
   } finally {
     clearTimeout(backstop);

@@ -20,6 +20,7 @@ export interface IsolateEnvironmentDeps {
   memoryMb: number;
   maxLogBytes: number;
   heapBytes: number;
+  onCrash: (where: 'invoke', environmentId: string, err: unknown) => void;
 }
 
 export class IsolateEnvironment implements Environment {
@@ -28,6 +29,7 @@ export class IsolateEnvironment implements Environment {
   private readonly handles: GuestHandles;
   private readonly memoryMb: number;
   private readonly maxLogBytes: number;
+  private readonly onCrash: IsolateEnvironmentDeps['onCrash'];
   private heapBytes: number;
   private invocations = 0;
   private busy = false;
@@ -41,6 +43,7 @@ export class IsolateEnvironment implements Environment {
     this.memoryMb = deps.memoryMb;
     this.maxLogBytes = deps.maxLogBytes;
     this.heapBytes = deps.heapBytes;
+    this.onCrash = deps.onCrash;
   }
 
   memoryBytes(): number {
@@ -77,6 +80,7 @@ export class IsolateEnvironment implements Environment {
       return { outcome: report.outcome, payload: report.payload, logs: logs.text(), durationMs: performance.now() - started };
     } catch (err) {
       const reason = backstopFired ? 'timeout' : this.disposed ? 'crash' : classifyFailure(err, this.isolate);
+      if (reason === 'crash') this.onCrash('invoke', this.id, err);
       return await this.fail(reason, req, logs, started);
     } finally {
       clearTimeout(backstop);
