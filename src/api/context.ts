@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
 import { parseFunctionRef, functionArn } from '../control/index.ts';
 import type { InvokeService } from '../invoke/index.ts';
-import type { ObservabilityDeps } from './routes/observability.ts';
+import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 
@@ -18,8 +18,14 @@ export interface ApiDeps {
   codeLinks: { sign(sha: string, now: number): string; verify(sha: string, expires: string, signature: string, now: number): boolean };
   /** This node's environments and scheduler, for operators (admin only). */
   nodeStats(): Record<string, number>;
-  metrics: ObservabilityDeps['metrics'];
+  metrics: MetricsReader;
   metricsToken?: string;
+}
+
+/** What the API reads of the invocation metrics. */
+export interface MetricsReader {
+  prometheus(): Promise<string>;
+  tenantStats(accountId: string, functionName: string): TenantStat[];
 }
 
 declare module 'fastify' {

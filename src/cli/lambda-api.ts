@@ -2,6 +2,7 @@
 import { encodeSegment, type StratusClient } from './client.ts';
 
 const BASE = '/2015-03-31/functions';
+const NATIVE_FUNCTIONS = '/stratus/v1/functions';
 
 /** The fields of a FunctionConfiguration the CLI reads; the rest passes through to `--json` untouched. */
 export interface FunctionConfiguration {
@@ -16,7 +17,34 @@ export interface FunctionConfiguration {
   LastModified?: string;
   Version?: string;
   Description?: string;
+  TenancyConfig?: TenancyConfig;
   [field: string]: unknown;
+}
+
+/** Fixed when the function is created: PER_TENANT gives every tenant its own environments. */
+export interface TenancyConfig {
+  TenantIsolationMode: 'PER_TENANT';
+}
+
+/** Limits each tenant of a function gets on its own; an absent field means no limit. */
+export interface TenancyLimits {
+  FunctionName?: string;
+  MaxConcurrency?: number;
+  MaxRequestsPerSecond?: number;
+  [field: string]: unknown;
+}
+
+/** One row of the tenants route: node-local statistics since the server started. */
+export interface TenantStats {
+  TenantId: string;
+  Invocations: number;
+  Errors: number;
+  Throttles: number;
+  ColdStarts: number;
+  P50Ms: number;
+  P90Ms: number;
+  P99Ms: number;
+  LastSeen: string;
 }
 
 export interface AliasConfiguration {
@@ -72,7 +100,7 @@ export class LambdaApi {
     return this.client.requestJson({ method: 'GET', path: `${BASE}/${encodeSegment(name)}` });
   }
 
-  createFunction(input: FunctionSettings & { FunctionName: string; ZipFile: string; Role?: string }): Promise<FunctionConfiguration> {
+  createFunction(input: FunctionSettings & { FunctionName: string; ZipFile: string; Role?: string; TenancyConfig?: TenancyConfig }): Promise<FunctionConfiguration> {
     const { ZipFile, ...rest } = input;
     return this.client.requestJson({ method: 'POST', path: BASE, json: { ...rest, Code: { ZipFile } } });
   }
@@ -130,15 +158,17 @@ export class LambdaApi {
   }
 
   /** Synchronous invoke with the log tail requested; a function error is data here, not an exception. */
-  async invoke(target: string, payload: string): Promise<InvokeResult> {
+  async invoke(target: string, payload: string, tenantId?: string): Promise<InvokeResult> {
     const { name, qualifier } = splitQualifier(target);
+    const headers: Record<string, string> = { 'x-amz-invocation-type': 'RequestResponse', 'x-amz-log-type': 'Tail' };
+    if (tenantId !== undefined) headers['x-amz-tenant-id'] = tenantId;
     const res = await this.client.request({
       method: 'POST',
       path: `${BASE}/${encodeSegment(name)}/invocations`,
       query: { Qualifier: qualifier },
       raw: payload,
       contentType: 'application/json',
-      headers: { 'x-amz-invocation-type': 'RequestResponse', 'x-amz-log-type': 'Tail' },
+      headers,
     });
     return {
       statusCode: res.status,
@@ -147,6 +177,20 @@ export class LambdaApi {
       logResult: res.headers.get('x-amz-log-result') ?? undefined,
       executedVersion: res.headers.get('x-amz-executed-version') ?? undefined,
     };
+  }
+
+  /** Native route: per-tenant statistics of a function on the server answering (most invocations first). */
+  tenantStats(fn: string, maxItems?: number): Promise<{ FunctionName: string; Tenants: TenantStats[] }> {
+    return this.client.requestJson({ method: 'GET', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/tenants`, query: { MaxItems: maxItems } });
+  }
+
+  getTenancyLimits(fn: string): Promise<TenancyLimits> {
+    return this.client.requestJson({ method: 'GET', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/tenancy-limits` });
+  }
+
+  /** Replaces both limits: a field left out removes that limit, `{}` removes both. */
+  putTenancyLimits(fn: string, limits: Pick<TenancyLimits, 'MaxConcurrency' | 'MaxRequestsPerSecond'>): Promise<TenancyLimits> {
+    return this.client.requestJson({ method: 'PUT', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/tenancy-limits`, json: limits });
   }
 
   /** Native route (admin keys only): creates an account and its first access key. */

@@ -2,45 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliEnvironment } from './context.ts';
-import { run } from './main.ts';
-
-interface Seen {
-  method: string;
-  url: URL;
-  headers: Headers;
-  body: string;
-}
-
-type Handler = (req: Seen) => { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
-
-/** Runs the CLI in-process against a scripted fake server; returns what a person would see. */
-function harness(dir: string, handler: Handler) {
-  const requests: Seen[] = [];
-  const out: string[] = [];
-  const err: string[] = [];
-  const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const seen: Seen = { method: init?.method ?? 'GET', url: new URL(String(input)), headers: new Headers(init?.headers), body: String(init?.body ?? '') };
-    requests.push(seen);
-    const reply = handler(seen);
-    const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
-    return new Response(body, { status: reply.status ?? 200, headers: reply.headers });
-  }) as typeof fetch;
-  const base: CliEnvironment = {
-    io: { out: (t) => void out.push(t), err: (t) => void err.push(t) },
-    env: { AWS_ACCESS_KEY_ID: 'AKTEST', AWS_SECRET_ACCESS_KEY: 'secret' },
-    cwd: dir,
-    home: dir,
-    fetch: fakeFetch,
-    status: { exitCode: 0 },
-  };
-  return {
-    requests,
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    run: (...argv: string[]) => run(argv, base),
-  };
-}
+import { harness } from './harness.test-support.ts';
 
 const notFound = { status: 404, headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' }, json: { message: 'Function not found: hello' } };
 const config = (extra: Record<string, unknown> = {}) => ({ FunctionName: 'hello', Runtime: 'stratus-isolate', Handler: 'index.handler', MemorySize: 128, Timeout: 3, ...extra });
@@ -119,15 +81,15 @@ describe('stratus CLI (against a scripted server)', () => {
   it('functions list follows NextMarker and prints a table', async () => {
     const h = harness(dir, (req) =>
       req.url.searchParams.get('Marker') === 'p2'
-        ? { json: { Functions: [config({ FunctionName: 'beta', LastModified: '2024-05-06T07:08:09.000+0000' })] } }
+        ? { json: { Functions: [config({ FunctionName: 'beta', LastModified: '2024-05-06T07:08:09.000+0000', TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } })] } }
         : { json: { Functions: [config({ FunctionName: 'alpha', MemorySize: 512 })], NextMarker: 'p2' } },
     );
     expect(await h.run('functions', 'list')).toBe(0);
     expect(h.requests).toHaveLength(2);
     expect(h.stdout().split('\n')).toEqual([
-      'NAME   RUNTIME          MEMORY  TIMEOUT  LAST MODIFIED',
-      'alpha  stratus-isolate  512 MB  3 s      -',
-      'beta   stratus-isolate  128 MB  3 s      2024-05-06 07:08:09 UTC',
+      'NAME   RUNTIME          TENANCY     MEMORY  TIMEOUT  LAST MODIFIED',
+      'alpha  stratus-isolate  -           512 MB  3 s      -',
+      'beta   stratus-isolate  PER_TENANT  128 MB  3 s      2024-05-06 07:08:09 UTC',
       '',
     ]);
   });

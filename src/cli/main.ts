@@ -8,6 +8,8 @@ import { registerFunctions } from './commands/functions.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerPublish } from './commands/publish.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTenancyLimits } from './commands/tenancy-limits.ts';
+import { registerTenants } from './commands/tenants.ts';
 import { DEFAULT_ENDPOINT } from './config.ts';
 import { processEnvironment, type CliEnvironment } from './context.ts';
 import { exitCodeOf, formatErrorLine } from './errors.ts';
@@ -36,6 +38,8 @@ export function buildProgram(base: CliEnvironment): Command {
   registerFunctions(program, base);
   registerPublish(program, base);
   registerAlias(program, base);
+  registerTenants(program, base);
+  registerTenancyLimits(program, base);
   registerAccounts(program, base);
   return program;
 }

@@ -16,23 +16,33 @@ export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** How a table is laid out besides its cells. */
+export interface TableOptions {
+  /** Print the headers as given (units such as `ms` keep their case) instead of upper-casing them. */
+  keepHeaderCase?: boolean;
+  /** Right-align these columns (numbers line up by their last digit). */
+  alignRight?: readonly number[];
+}
+
 /** A column-aligned table with an upper-case header row; an empty table prints `empty` instead. */
-export function printTable(io: Io, headers: readonly string[], rows: readonly (readonly string[])[], empty: string): void {
+export function printTable(io: Io, headers: readonly string[], rows: readonly (readonly string[])[], empty: string, options: TableOptions = {}): void {
   if (rows.length === 0) {
     io.out(`${empty}\n`);
     return;
   }
-  io.out(formatTable(headers, rows));
+  io.out(formatTable(headers, rows, options));
 }
 
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string {
+  const right = new Set(options.alignRight ?? []);
   const widths = headers.map((header, col) => Math.max(header.length, ...rows.map((row) => (row[col] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
-      .map((cell, col) => (col === cells.length - 1 ? cell : cell.padEnd(widths[col]!)))
+      .map((cell, col) => (right.has(col) ? cell.padStart(widths[col]!) : col === cells.length - 1 ? cell : cell.padEnd(widths[col]!)))
       .join('  ')
       .trimEnd();
-  return [line(headers.map((h) => h.toUpperCase())), ...rows.map(line)].join('\n') + '\n';
+  const head = options.keepHeaderCase ? headers : headers.map((h) => h.toUpperCase());
+  return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
 /** `key: value` lines with the values aligned; undefined values are left out. */

@@ -146,7 +146,6 @@ export function createInvokeService(deps: InvokeServiceDeps) {
     } finally {
       lease.release(result);
     }
-    observer.invoked({ ...who, outcome: result.outcome === 'ok' ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
     let out = result.payload;
     let outcome = result.outcome;
     if (Buffer.byteLength(out, 'utf8') > MAX_SYNC_PAYLOAD_BYTES) {
@@ -158,6 +157,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
       out = JSON.stringify(error);
       outcome = 'error';
     }
+    observer.invoked({ ...who, outcome: outcome === 'ok' ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
     return {
       statusCode: 200,
       payload: out,

@@ -102,8 +102,8 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     expect(names).toEqual(['hello']);
 
     const table = await cli(['functions', 'list']);
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+RUNTIME\s+MEMORY\s+TIMEOUT\s+LAST MODIFIED$/);
-    expect(table.stdout.split('\n')[1]).toMatch(/^hello\s+stratus-isolate\s+\d+ MB\s+\d+ s\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+RUNTIME\s+TENANCY\s+MEMORY\s+TIMEOUT\s+LAST MODIFIED$/);
+    expect(table.stdout.split('\n')[1]).toMatch(/^hello\s+stratus-isolate\s+-\s+\d+ MB\s+\d+ s\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
   });
 
   it('publishes versions and splits an alias between them by weight', async () => {
@@ -162,6 +162,69 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stdout).toBe('');
     expect(missing.stderr.split('\n')).toEqual([expect.stringMatching(/^error: ResourceNotFoundException: .*nope/), '']);
+  });
+
+  it('deploys with --tenant-isolation, keeps tenancy fixed on redeploy, and lists it', async () => {
+    writeApp(join(work, 'shop'), 'Welcome');
+    const created = await cli(['deploy', 'shop', '--name', 'shop', '--tenant-isolation']);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/^created function shop\n/);
+    expect(created.stdout).toMatch(/tenancy: +PER_TENANT\n/);
+
+    const withoutFlag = await cli(['deploy', 'shop', '--name', 'shop']);
+    expect(withoutFlag.code).toBe(1);
+    expect(withoutFlag.stderr).toMatch(/^error: function shop has tenant isolation \(PER_TENANT\), and tenancy is fixed when a function is created: add --tenant-isolation/);
+    const plainWithFlag = await cli(['deploy', 'app', '--name', 'hello', '--tenant-isolation']);
+    expect(plainWithFlag.code).toBe(1);
+    expect(plainWithFlag.stderr).toMatch(/^error: function hello exists without tenant isolation/);
+
+    const redeployed = await cli(['deploy', 'shop', '--name', 'shop', '--tenant-isolation', '--memory', '256']);
+    expect(redeployed.stderr).toBe('');
+    expect(redeployed.stdout).toMatch(/^updated function shop\n/);
+
+    const table = (await cli(['functions', 'list'])).stdout.split('\n');
+    expect(table.find((line) => line.startsWith('shop '))).toMatch(/^shop\s+stratus-isolate\s+PER_TENANT\s+256 MB/);
+    expect(table.find((line) => line.startsWith('hello '))).toMatch(/^hello\s+stratus-isolate\s+-\s+/);
+  });
+
+  it('invokes as a tenant with --tenant, and shows per-tenant statistics', async () => {
+    const invoked = await cli(['invoke', 'shop', '--tenant', 'acme', '--payload', '{"name":"Ada"}', '--json']);
+    expect(invoked.stderr).toBe('');
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ message: 'Welcome, Ada' });
+    expect((await cli(['invoke', 'shop', '--tenant', 'acme', '--payload', '{"name":"Bob"}'])).code).toBe(0);
+    expect((await cli(['invoke', 'shop', '--tenant', 'globex', '--payload', '{"fail":true}'])).code).toBe(1);
+
+    const noTenant = await cli(['invoke', 'shop']);
+    expect(noTenant.code).toBe(1);
+    expect(noTenant.stderr).toMatch(/^error: InvalidParameterValueException: .*X-Amz-Tenant-Id/);
+
+    const table = await cli(['tenants', 'stats', 'shop']);
+    expect(table.stderr).toBe('');
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TENANT\s+INVOCATIONS\s+ERRORS\s+THROTTLES\s+COLD\s+P50 ms\s+P99 ms$/);
+    expect(lines[1]).toMatch(/^acme\s+2\s+0\s+0\s+1\s+\d+(\.\d+)?\s+\d+(\.\d+)?$/);
+    expect(lines[2]).toMatch(/^globex\s+1\s+1\s+0\s+1\s+/);
+
+    const json = await cli(['tenants', 'stats', 'shop', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ FunctionName: 'shop', Tenants: [{ TenantId: 'acme', Invocations: 2 }, { TenantId: 'globex', Errors: 1 }] });
+    const missing = await cli(['tenants', 'stats', 'nope']);
+    expect(missing.stderr).toMatch(/^error: ResourceNotFoundException: /);
+  });
+
+  it('sets, reads and clears per-tenant limits', async () => {
+    const set = await cli(['tenancy-limits', 'set', 'shop', '--max-concurrency', '5', '--max-rps', '20.5']);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toBe('shop: limits per tenant\n  max concurrency:         5\n  max requests per second: 20.5\n');
+
+    const get = await cli(['tenancy-limits', 'get', 'shop', '--json']);
+    expect(JSON.parse(get.stdout)).toEqual({ FunctionName: 'shop', MaxConcurrency: 5, MaxRequestsPerSecond: 20.5 });
+
+    // set replaces both limits: the rate limit given before is gone.
+    expect((await cli(['tenancy-limits', 'set', 'shop', '--max-concurrency', '2'])).stdout).toContain('max requests per second: no limit');
+
+    const cleared = await cli(['tenancy-limits', 'clear', 'shop']);
+    expect(cleared.stdout).toBe('shop: no per-tenant limits\n');
+    expect(JSON.parse((await cli(['tenancy-limits', 'get', 'shop', '--json'])).stdout)).toEqual({ FunctionName: 'shop' });
   });
 
   it('says the server is not reachable, and how to start it, when nothing listens at the endpoint', async () => {

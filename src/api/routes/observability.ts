@@ -2,9 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionRef } from '../../control/index.ts';
-import type { TenantStat } from '../../invoke/index.ts';
 import { invalidParameter, stratusError } from '../../shared/errors.ts';
-import { callerOf } from '../context.ts';
+import { callerOf, type MetricsReader } from '../context.ts';
 import { parseMaxItems } from '../schemas.ts';
 
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -12,7 +11,7 @@ const DEFAULT_MAX_TENANTS = 100;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export interface ObservabilityDeps {
-  metrics: { prometheus(): Promise<string>; tenantStats(accountId: string, functionName: string): TenantStat[] };
+  metrics: MetricsReader;
   /** When set, `/metrics` needs `Authorization: Bearer <token>` from every client, loopback included. */
   metricsToken?: string;
   /** Throws FUNCTION_NOT_FOUND for a function the account does not have (FunctionService.get). */

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { contextFor, type CliEnvironment, type CommandContext } from '../context.ts';
-import { isApiError } from '../errors.ts';
+import { CliError, isApiError } from '../errors.ts';
 import type { FunctionConfiguration, FunctionSettings, LambdaApi } from '../lambda-api.ts';
 import { collect, parseEnvPairs, parseInteger } from '../options.ts';
 import { printFields, printJson } from '../output.ts';
@@ -18,6 +18,7 @@ interface DeployFlags {
   env: string[];
   runtime?: string;
   description?: string;
+  tenantIsolation?: boolean;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
     .option('--env <KEY=VALUE>', 'environment variable (repeatable; replaces all variables on update)', collect, [])
     .option('--runtime <runtime>', `runtime (default ${DEFAULT_RUNTIME})`)
     .option('--description <text>', 'function description')
+    .option('--tenant-isolation', 'create the function with tenant isolation (PER_TENANT): every invoke names a tenant and runs in environments of that tenant only; fixed at creation')
     .option('--json', 'print the resulting FunctionConfiguration as JSON')
     .action(async (source: string, flags: DeployFlags, command: Command) => {
       await deploy(contextFor(command, base), source, flags);
@@ -46,13 +48,8 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
   const zipFile = Buffer.from(code.zip).toString('base64');
   const api = ctx.api();
 
-  const existing = await api.getFunction(flags.name).then(
-    () => true,
-    (err: unknown) => {
-      if (isApiError(err, 'ResourceNotFoundException')) return false;
-      throw err;
-    },
-  );
+  const wantIsolation = flags.tenantIsolation === true;
+  const existing = await currentConfiguration(api, flags.name);
   let result: FunctionConfiguration;
   let action: 'created' | 'updated';
   if (!existing) {
@@ -62,16 +59,20 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
         Runtime: DEFAULT_RUNTIME,
         Handler: defaultHandler(code),
         ...settings,
+        ...(wantIsolation ? { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' as const } } : {}),
         ZipFile: zipFile,
       });
       action = 'created';
     } catch (err) {
       // Someone else created it between our GetFunction and CreateFunction: update it instead.
       if (!isApiError(err, 'ResourceConflictException')) throw err;
+      const raced = await currentConfiguration(api, flags.name);
+      if (raced) checkTenancy(raced, wantIsolation);
       result = await update(api, flags.name, zipFile, settings);
       action = 'updated';
     }
   } else {
+    checkTenancy(existing, wantIsolation);
     result = await update(api, flags.name, zipFile, settings);
     action = 'updated';
   }
@@ -81,6 +82,35 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
     return;
   }
   printSummary(ctx, action, result, code);
+}
+
+async function currentConfiguration(api: LambdaApi, name: string): Promise<FunctionConfiguration | undefined> {
+  try {
+    // Existence is the successful GetFunction; a proxy that trims the body must not turn an update into a create.
+    return (await api.getFunction(name)).Configuration ?? { FunctionName: name };
+  } catch (err) {
+    if (isApiError(err, 'ResourceNotFoundException')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Tenancy is fixed when a function is created, so an update never sends TenancyConfig. A flag
+ * that disagrees with the existing function is refused before any code is uploaded: silently
+ * ignoring it would leave the person believing tenants are isolated when they are not (or the reverse).
+ */
+export function checkTenancy(existing: FunctionConfiguration, wantIsolation: boolean): void {
+  const isolated = existing.TenancyConfig?.TenantIsolationMode === 'PER_TENANT';
+  if (isolated === wantIsolation) return;
+  const name = existing.FunctionName;
+  if (wantIsolation) {
+    throw new CliError(
+      `function ${name} exists without tenant isolation, and tenancy is fixed when a function is created: drop --tenant-isolation to update it, or deploy under a new name to create an isolated one`,
+    );
+  }
+  throw new CliError(
+    `function ${name} has tenant isolation (PER_TENANT), and tenancy is fixed when a function is created: add --tenant-isolation to update it, or deploy under a new name for a function without tenants`,
+  );
 }
 
 /** Code first, then configuration only when a configuration flag was given (so a redeploy keeps settings). */
@@ -110,6 +140,7 @@ function printSummary(ctx: CommandContext, action: string, fn: FunctionConfigura
     handler: fn.Handler,
     memory: fn.MemorySize === undefined ? undefined : `${fn.MemorySize} MB`,
     timeout: fn.Timeout === undefined ? undefined : `${fn.Timeout} s`,
+    tenancy: fn.TenancyConfig?.TenantIsolationMode,
     code: `${fileCount}, ${formatBytes(code.zip.byteLength)} zipped`,
     sha256: fn.CodeSha256,
     arn: fn.FunctionArn,

@@ -21,10 +21,11 @@ export function registerFunctions(program: Command, base: CliEnvironment): void 
         .map((fn) => [
           fn.FunctionName,
           fn.Runtime ?? '-',
+          fn.TenancyConfig?.TenantIsolationMode ?? '-',
           fn.MemorySize === undefined ? '-' : `${fn.MemorySize} MB`,
           fn.Timeout === undefined ? '-' : `${fn.Timeout} s`,
           formatTimestamp(fn.LastModified),
         ]);
-      printTable(ctx.io, ['name', 'runtime', 'memory', 'timeout', 'last modified'], rows, 'no functions yet; create one with `stratus deploy <dir> --name <name>`');
+      printTable(ctx.io, ['name', 'runtime', 'tenancy', 'memory', 'timeout', 'last modified'], rows, 'no functions yet; create one with `stratus deploy <dir> --name <name>`');
     });
 }

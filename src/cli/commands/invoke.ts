@@ -8,6 +8,7 @@ import { prettyJsonText, type Io } from '../output.ts';
 
 interface InvokeFlags {
   payload?: string;
+  tenant?: string;
   log?: boolean;
   json?: boolean;
 }
@@ -18,12 +19,13 @@ export function registerInvoke(program: Command, base: CliEnvironment): void {
     .description('invoke a function and print its response')
     .argument('<function>', 'function name, optionally with :version or :alias')
     .option('-p, --payload <json|@file>', 'event as inline JSON, @path to read a file, or @- for standard input (default {})')
+    .option('-t, --tenant <id>', 'tenant to invoke as (X-Amz-Tenant-Id); required by functions with tenant isolation')
     .option('--log', 'print the tail of the invocation log to standard error')
     .option('--json', 'print the response payload exactly as returned (no reformatting)')
     .action(async (target: string, flags: InvokeFlags, command: Command) => {
       const ctx = contextFor(command, base);
       const payload = await readPayload(flags.payload, ctx.cwd);
-      const result = await ctx.api().invoke(target, payload);
+      const result = await ctx.api().invoke(target, payload, flags.tenant);
       printInvokeResult(ctx.io, target, result, flags);
     });
 }
