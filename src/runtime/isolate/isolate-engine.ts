@@ -8,6 +8,7 @@ import { GuestProtocolError, guestInitSpec, parseGuestError, parseGuestReport } 
 import { LogLimit } from '../log-limit.ts';
 import { callGuest, classifyFailure, disposeIsolate, loadGuestHandles, measureHeap, type GuestHandles } from './isolate-calls.ts';
 import { BACKSTOP_GRACE_MS, IsolateEnvironment } from './isolate-environment.ts';
+import { createRuntimeCompiler, type RuntimeCompiler } from './runtime-code-cache.ts';
 
 export const ISOLATE_RUNTIME = 'stratus-isolate';
 /** Lambda's bound on what one invocation may log is about this size; it keeps host memory flat. */
@@ -33,7 +34,7 @@ interface EngineDeps {
   onCrash: CrashReporter;
   maxLogBytes: number;
   ids: IdSource;
-  runtimeSource: string;
+  runtime: RuntimeCompiler;
 }
 
 export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
@@ -41,7 +42,7 @@ export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
     maxLogBytes: opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
     ids: opts.ids ?? randomIds,
     onCrash: opts.onCrash ?? (() => {}),
-    runtimeSource: loadGuestRuntimeSource(),
+    runtime: createRuntimeCompiler(loadGuestRuntimeSource()),
   };
   return { runtime: ISOLATE_RUNTIME, create: (spec) => createEnvironment(spec, deps) };
 }
@@ -72,7 +73,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
 
   try {
     const context = await isolate.createContext();
-    const runtime = await isolate.compileScript(deps.runtimeSource, { filename: 'stratus:runtime' });
+    const runtime = await deps.runtime.compile(isolate);
     const api = (await runtime.run(context, { reference: true, timeout: RUNTIME_BOOT_TIMEOUT_MS })) as ivm.Reference<Record<GuestApiName, unknown>>;
     handles = await loadGuestHandles(api);
     api.release();
