@@ -1,68 +1,35 @@
-/** @module `npm run bench`: starts the servers under test in child processes, runs the warm and cold figures, prints and writes bench/results/core.{md,json}. */
+/**
+ * @module `npm run bench`: runs the core suite (warm and cold invocation, bench/results/core.{md,json})
+ * and the tenants suite (noisy neighbour, density, churn, bench/results/tenants.{md,json}), each server
+ * in a child process. BENCH_ONLY=core|tenants|warm|cold|noisy|density|churn runs one suite or figure.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deployCold, runCold } from './cold.ts';
-import { killAll, startChild, type Child } from './lib/children.ts';
-import { SMALL_HANDLER } from './lib/handler-code.ts';
-import { closeClient, deployFunction, type Target } from './lib/lambda-api.ts';
-import { addedRow, met, ratioRow, writeResults, type Row } from './lib/report.ts';
-import { FUNCTION_NAME, checkBoth, runWarm, type WarmResult } from './warm.ts';
-import type { ColdResult } from './cold.ts';
+import { runCoreSuite } from './core.ts';
+import { killAll } from './lib/children.ts';
+import { met } from './lib/report.ts';
+import type { SuiteContext, SuiteOutcome } from './suite.ts';
+import { runTenantsSuite } from './tenants.ts';
 
-const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-const CONFIG = {
-  rounds: num('BENCH_ROUNDS', 3),
-  phaseSeconds: num('BENCH_PHASE_SECONDS', 5),
-  warmupSeconds: num('BENCH_WARMUP_SECONDS', 2),
-  concurrencies: [1, 32],
-  coldSamples: num('BENCH_COLD_SAMPLES', 40),
-  /** Set BENCH_CPU_PROF=1 to write a V8 CPU profile of the Stratus process (read it with bench/profile-top.ts). */
-  cpuProfile: process.env.BENCH_CPU_PROF === '1',
-  /** BENCH_ONLY=warm or cold runs one figure (e.g. to profile it); the table then has only its rows. */
-  only: process.env.BENCH_ONLY ?? 'all',
-};
-/** Far above the ~2-3 minutes a run takes: only a hang reaches it. */
-const WATCHDOG_MS = 10 * 60 * 1000;
+const ONLY_CHOICES = ['all', 'core', 'tenants', 'warm', 'cold', 'noisy', 'density', 'churn'] as const;
+type Only = (typeof ONLY_CHOICES)[number];
+
+/** Far above the ~6 minutes both suites take: only a hang reaches it. */
+const WATCHDOG_MS = 15 * 60 * 1000;
 const RESULTS = new URL('./results/', import.meta.url);
-
-const METHOD = [
-  `Every figure is a ratio against a baseline measured in the same run on the same machine.`,
-  `Warm: autocannon (in the parent process) loads each server, each in its own child process, with the same SigV4-signed Invoke request ({"n":1});`,
-  `the baseline is a bare node:http server running the same handler in-process; "DryRun" rows are Stratus answering X-Amz-Invocation-Type DryRun (auth, routing, lookups, no engine).`,
-  `Per concurrency: ${CONFIG.warmupSeconds} s warm-up each, then ${CONFIG.rounds} rounds of ${CONFIG.phaseSeconds} s per side, rotating which side goes first;`,
-  `latency percentiles are over all responses of all rounds (fractional ms, nearest rank). Rows marked ↳ are diagnostics without a goal.`,
-  `Cold: ${CONFIG.coldSamples} functions with distinct ~10 KB bundles are deployed first; each sample is the HTTP latency of a function's first Invoke`,
-  `(and its REPORT Init Duration and Duration), measured before the warm figure and taken in turn with one bare \`new ivm.Isolate({memoryLimit:128})\` + \`await createContext()\` in a separate child of the same process type.`,
-].join(' ');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function rowsOf(warm: WarmResult[], cold: ColdResult | undefined): Row[] {
-  const rows: Row[] = [];
-  for (const w of warm) {
-    const c = `c=${w.concurrency}`;
-    rows.push(ratioRow(`Warm invoke ${c}: throughput`, 'req/s', 'node:http', w.baseline.throughput, w.stratus.throughput, { op: '>=', limit: 0.5 }));
-    rows.push(addedRow(`Warm invoke ${c}: p50 latency`, 'ms', 'node:http', w.baseline.latencyMs.p50, w.stratus.latencyMs.p50, { op: '<=', limit: 1 }));
-    rows.push(addedRow(`Warm invoke ${c}: p99 latency`, 'ms', 'node:http', w.baseline.latencyMs.p99, w.stratus.latencyMs.p99));
-    // Diagnostic rows, no goal: the platform alone (DryRun stops before the engine).
-    rows.push(ratioRow(`↳ DryRun ${c} (no engine): throughput`, 'req/s', 'node:http', w.baseline.throughput, w.dryRun.throughput));
-    rows.push(addedRow(`↳ DryRun ${c} (no engine): p50 latency`, 'ms', 'node:http', w.baseline.latencyMs.p50, w.dryRun.latencyMs.p50));
-  }
-  if (!cold) return rows;
-  const bare = 'bare isolate+context';
-  rows.push(ratioRow('Cold start, HTTP invoke: p50', 'ms', bare, cold.bareIsolateMs.p50, cold.httpColdMs.p50, { op: '<=', limit: 2 }));
-  rows.push(ratioRow('Cold start, HTTP invoke: p99', 'ms', bare, cold.bareIsolateMs.p99, cold.httpColdMs.p99, { op: '<=', limit: 2 }));
-  rows.push(ratioRow('Cold start, engine create (Init Duration): p50', 'ms', bare, cold.bareIsolateMs.p50, cold.engineInitMs.p50, { op: '<=', limit: 2 }));
-  rows.push(ratioRow('Cold start, engine create (Init Duration): p99', 'ms', bare, cold.bareIsolateMs.p99, cold.engineInitMs.p99, { op: '<=', limit: 2 }));
-  rows.push(ratioRow('↳ Cold start, first invocation (REPORT Duration): p50', 'ms', bare, cold.bareIsolateMs.p50, cold.firstInvokeMs.p50));
-  rows.push(ratioRow('↳ Cold start, outside the engine (HTTP - Init - Duration): p50', 'ms', bare, cold.bareIsolateMs.p50, cold.outsideEngineMs.p50));
-  return rows;
+function only(): Only {
+  const value = (process.env.BENCH_ONLY ?? 'all') as Only;
+  if (!ONLY_CHOICES.includes(value)) throw new Error(`BENCH_ONLY must be one of ${ONLY_CHOICES.join(', ')}; got '${value}'`);
+  return value;
 }
 
 async function main(): Promise<void> {
+  const pick = only();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-'));
-  const profDir = path.join(os.tmpdir(), `stratus-bench-prof-${Date.now()}`);
   // Whatever way the process ends, no child and no data folder outlives it.
   process.on('exit', () => {
     killAll();
@@ -75,37 +42,19 @@ async function main(): Promise<void> {
   }, WATCHDOG_MS);
 
   const started = performance.now();
-  log(`bench: starting servers (Node ${process.version}, ${os.cpus().length} CPUs)`);
-  const [baseline, stratus, bare] = await Promise.all([
-    startChild<{ url: string }>('baseline'),
-    startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(tmp, 'data') }, CONFIG.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-    startChild<unknown>('bare-isolate'),
-  ]);
-  const children: Child<unknown>[] = [baseline, stratus, bare];
-  const target: Target = { url: stratus.ready.url, region: stratus.ready.region, credentials: stratus.ready.credentials };
-
-  log('bench: deploying');
-  await deployFunction(target, FUNCTION_NAME, SMALL_HANDLER);
-  await checkBoth(target, baseline.ready.url);
-  const runs = (figure: string) => CONFIG.only === 'all' || CONFIG.only === figure;
-  const bundleBytes = runs('cold') ? await deployCold(target, CONFIG.coldSamples) : 0;
-
-  // Cold first, on a server holding only the warm function: no pool of 32 idle isolates skews it.
-  if (runs('cold')) log('bench: cold start');
-  const cold = runs('cold') ? await runCold(target, bare, CONFIG.coldSamples, bundleBytes) : undefined;
-  if (runs('warm')) log('bench: warm invocation');
-  const warm = runs('warm') ? await runWarm(target, baseline.ready.url, { ...CONFIG, log }) : [];
-
-  closeClient();
-  await Promise.all(children.map((c) => c.close()));
+  log(`bench: Node ${process.version}, ${os.cpus().length} CPUs, BENCH_ONLY=${pick}`);
+  const ctx: SuiteContext = { tmp, results: RESULTS, log };
+  const is = (...names: Only[]) => pick === 'all' || names.includes(pick);
+  const outcomes: SuiteOutcome[] = [];
+  if (is('core', 'warm', 'cold')) outcomes.push(await runCoreSuite(ctx, { warm: is('core', 'warm'), cold: is('core', 'cold') }));
+  if (is('tenants', 'noisy', 'density', 'churn')) outcomes.push(await runTenantsSuite(ctx, { noisy: is('tenants', 'noisy'), density: is('tenants', 'density'), churn: is('tenants', 'churn') }));
   clearTimeout(watchdog);
 
-  const rows = rowsOf(warm, cold);
-  const seconds = (performance.now() - started) / 1000;
-  const table = writeResults(RESULTS, rows, METHOD, { config: CONFIG, seconds, warm, cold });
-  process.stdout.write(`\n${table}\n\n`);
-  log(`bench: done in ${seconds.toFixed(0)} s; goals met ${rows.filter((r) => met(r) === true).length}/${rows.filter((r) => met(r) !== undefined).length}; wrote ${new URL('core.md', RESULTS).pathname} and core.json`);
-  if (CONFIG.cpuProfile) log(`bench: Stratus CPU profile in ${profDir} (summary: node --import tsx bench/profile-top.ts ${profDir})`);
+  for (const o of outcomes) {
+    process.stdout.write(`\n## ${o.name}\n\n${o.table}\n`);
+    log(`bench ${o.name}: ${o.seconds.toFixed(0)} s; goals met ${o.rows.filter((r) => met(r) === true).length}/${o.rows.filter((r) => met(r) !== undefined).length}; wrote ${new URL(`${o.name}.md`, RESULTS).pathname} and ${o.name}.json`);
+  }
+  log(`bench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().then(

@@ -42,11 +42,11 @@ export async function sign(t: Target, method: string, path: string, body = '', h
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-/** Sends an already-signed request. One keep-alive socket: connection setup stays out of a timed call. */
-export function send(base: string, req: SignedRequest): Promise<RawResponse> {
+/** Sends an already-signed request. One keep-alive socket by default: connection setup stays out of a timed call; pass an agent of your own to send in parallel. */
+export function send(base: string, req: SignedRequest, via: http.Agent = agent): Promise<RawResponse> {
   const url = new URL(req.path, base);
   return new Promise((resolve, reject) => {
-    const r = http.request(url, { method: req.method, headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, agent }, (res) => {
+    const r = http.request(url, { method: req.method, headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }, agent: via }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
@@ -64,10 +64,10 @@ export async function call(t: Target, method: string, path: string, body: string
   return res;
 }
 
-/** CreateFunction with a one-file zip (`index.js`), through the Lambda API as any client would. */
-export async function deployFunction(t: Target, name: string, source: string): Promise<void> {
+/** CreateFunction with a one-file zip (`index.js`), through the Lambda API as any client would; `extra` adds fields (e.g. TenancyConfig). */
+export async function deployFunction(t: Target, name: string, source: string, extra: Record<string, unknown> = {}): Promise<void> {
   const zip = Buffer.from(zipSync({ 'index.js': strToU8(source) })).toString('base64');
-  const body = JSON.stringify({ FunctionName: name, Runtime: 'stratus-isolate', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/bench', MemorySize: 128, Timeout: 10, Code: { ZipFile: zip } });
+  const body = JSON.stringify({ FunctionName: name, Runtime: 'stratus-isolate', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/bench', MemorySize: 128, Timeout: 10, Code: { ZipFile: zip }, ...extra });
   await call(t, 'POST', '/2015-03-31/functions', body, 201);
 }
 
@@ -83,6 +83,23 @@ export function reportOf(res: RawResponse): { durationMs?: number; initDurationM
     return m ? Number(m[1]) : undefined;
   };
   return { durationMs: num(/\tDuration: ([\d.]+) ms/), initDurationMs: num(/Init Duration: ([\d.]+) ms/) };
+}
+
+/** The admin route `GET /stratus/v1/node`: environments, their measured memory, the process RSS. */
+export interface NodeStats {
+  Environments: number;
+  IdleEnvironments: number;
+  EnvironmentMemoryBytes: number;
+  EnvironmentsCreated: number;
+  EnvironmentsEvicted: number;
+  ResidentMemoryBytes: number;
+  [key: string]: number;
+}
+
+export async function nodeStats(t: Target, via: http.Agent = agent): Promise<NodeStats> {
+  const res = await send(t.url, await sign(t, 'GET', '/stratus/v1/node'), via);
+  if (res.status !== 200) throw new Error(`GET /stratus/v1/node: ${res.status} ${res.text.slice(0, 200)}`);
+  return JSON.parse(res.text) as NodeStats;
 }
 
 export function closeClient(): void {

@@ -1,4 +1,4 @@
-/** @module Bench child: the physical limit of a cold start, a bare isolated-vm isolate plus context. */
+/** @module Bench child: the physical limits of a tenant environment, a bare isolated-vm isolate plus context: its creation time and its resident memory. */
 // The one use of isolated-vm outside src/runtime/isolate/: it measures the library itself, not Stratus.
 import ivm from 'isolated-vm';
 import { serveParent } from '../lib/children.ts';
@@ -16,5 +16,29 @@ async function measure(): Promise<{ ms: number }> {
   return { ms };
 }
 
-serveParent({ measure }, async () => undefined);
+/**
+ * RSS of this process before and after creating `count` isolates with a context each (kept alive
+ * `settleMs`, as Stratus's idle environments are), then frees them all.
+ */
+async function holdMany(msg: Record<string, unknown>): Promise<{ count: number; rssBefore: number; rssAfter: number }> {
+  const count = Number(msg.count);
+  const settleMs = Number(msg.settleMs ?? 0);
+  const rssBefore = process.memoryUsage.rss();
+  const held: { isolate: ivm.Isolate; context: ivm.Context }[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const isolate = new ivm.Isolate({ memoryLimit: MEMORY_MB });
+      held.push({ isolate, context: await isolate.createContext() });
+    }
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return { count, rssBefore, rssAfter: process.memoryUsage.rss() };
+  } finally {
+    for (const h of held) {
+      h.context.release();
+      h.isolate.dispose();
+    }
+  }
+}
+
+serveParent({ measure, holdMany }, async () => undefined);
 process.send!({ type: 'ready' });

@@ -1,10 +1,23 @@
-/** @module Bench child: a real Stratus (the composition root, as `npm start` builds it) on a free port, with the data folder the parent made. */
-import { startStratus } from '../../src/main.ts';
+/** @module Bench child: a real Stratus (the composition root, as `npm start` builds it) on a free port, with the data folder the parent made and optional start options. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startStratus, type StartOptions } from '../../src/main.ts';
 import { serveParent } from '../lib/children.ts';
 
 const dataDir = process.env.BENCH_DATA_DIR;
 if (!dataDir) throw new Error('BENCH_DATA_DIR is not set');
+/** JSON of startStratus options (memoryBudgetMb, maxEnvironments, ...) a figure needs; none for the defaults. */
+const options = JSON.parse(process.env.BENCH_STRATUS_OPTIONS ?? '{}') as StartOptions;
 
-const s = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent' });
-serveParent({}, () => s.close());
+const s = await startStratus({ ...options, host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent' });
+// A diagnostic the node route does not give: how long ready work waits for this process's event loop.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+/** Event-loop delay (ms) since the last call: where a request waits that no scheduler of Stratus's own can reorder. */
+function loopDelay() {
+  const ms = (ns: number) => ns / 1e6;
+  const out = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) };
+  loop.reset();
+  return out;
+}
+serveParent({ loopDelay }, () => s.close());
 process.send!({ type: 'ready', url: s.url, region: s.region, credentials: s.rootCredentials });
