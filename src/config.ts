@@ -16,6 +16,8 @@ export interface StratusConfig {
   memoryBudgetMb: number;
   /** Guest steps running at once on the node; waiting steps are served fairly across tenants. */
   executionSlots: number;
+  /** Invocations in flight on the node at once; more wait, served fairly across tenants. */
+  maxInflightInvocations: number;
   /** Distinct tenant label values per function in /metrics; the rest are folded into `_other`. */
   metricsTenantLabelCap: number;
   /** Bearer token that /metrics requires; without one it answers loopback clients only. */
@@ -38,6 +40,8 @@ const schema = z.object({
   STRATUS_MEMORY_BUDGET_MB: intIn(64, 10_000_000).default(Math.floor(os.totalmem() / 1048576 / 2)),
   // Two per core: one running while the other's result crosses back to the event loop.
   STRATUS_EXECUTION_SLOTS: intIn(1, 10_000).default(2 * os.availableParallelism()),
+  // Enough in flight to keep every execution slot busy while others parse, sign and respond.
+  STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(8 * os.availableParallelism()),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
 });
@@ -62,6 +66,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     maxEnvironments: e.STRATUS_MAX_ENVIRONMENTS,
     memoryBudgetMb: e.STRATUS_MEMORY_BUDGET_MB,
     executionSlots: e.STRATUS_EXECUTION_SLOTS,
+    maxInflightInvocations: e.STRATUS_MAX_INFLIGHT_INVOCATIONS,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
   };

@@ -70,6 +70,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });
   const scheduler = createFairScheduler({ slots: config.executionSlots });
+  const admission = createFairScheduler({ slots: config.maxInflightInvocations });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
   const onChange = (accountId: string, functionName: string) => {
     void pool.evictWhere((key) => {
@@ -91,6 +92,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const nodeStats = () => {
     const p = pool.stats();
     const s = scheduler.stats();
+    const a = admission.stats();
     return {
       Environments: p.environments,
       IdleEnvironments: p.idle,
@@ -104,10 +106,13 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ExecutionSlots: s.slots,
       RunningSteps: s.running,
       WaitingSteps: s.waiting,
+      InflightInvocations: a.running,
+      QueuedInvocations: a.waiting,
+      MaxInflightInvocations: a.slots,
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
-  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, logger });
+  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, admission, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -19,6 +19,11 @@ export interface ApiDeps {
   /** This node's environments and scheduler, for operators (admin only). */
   nodeStats(): Record<string, number>;
   metrics: MetricsReader;
+  /**
+   * Fair admission of invocations: a bounded number in flight on the node, waiting ones served
+   * round-robin per (account, function, tenant), before any body is read or signature checked.
+   */
+  admission: { acquire(flow: string): Promise<() => void> };
   metricsToken?: string;
 }
 

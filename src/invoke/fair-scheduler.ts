@@ -6,15 +6,13 @@
  */
 
 interface Waiter {
-  step: () => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
+  grant: (release: () => void) => void;
 }
 
 interface Flow {
   key: string;
   queue: Waiter[];
-  /** DRR deficit in ms: charged with each step's measured duration, refilled by a quantum per round. */
+  /** DRR deficit in ms: charged with the measured hold time of each grant, refilled by a quantum per round. */
   deficit: number;
 }
 
@@ -26,9 +24,11 @@ export interface FairSchedulerStats {
 }
 
 export interface FairScheduler {
-  /** Runs `step` when its flow gets a turn. Steps of one flow run in arrival order. */
+  /** Waits for a slot for this flow; call the returned release exactly once when done (extra calls are ignored). */
+  acquire(flow: string): Promise<() => void>;
+  /** Runs `step` in a slot of its flow. Steps of one flow start in arrival order. */
   run<T>(flow: string, step: () => Promise<T>): Promise<T>;
-  /** Steps of this flow waiting for a turn (for admission control). */
+  /** Grants of this flow waiting for a slot (for admission control). */
   waiting(flow: string): number;
   stats(): FairSchedulerStats;
 }
@@ -38,30 +38,28 @@ export function createFairScheduler(opts: { slots: number; quantumMs?: number; n
   const slots = opts.slots;
   const quantum = opts.quantumMs ?? 1;
   const now = opts.now ?? (() => performance.now());
-  /** Flows with waiting steps, in round-robin order; a flow leaves when its queue empties. */
+  /** Flows with waiting grants, in round-robin order; a flow leaves when its queue empties. */
   const ring: Flow[] = [];
   const byKey = new Map<string, Flow>();
   let cursor = 0;
   let running = 0;
   let waitingTotal = 0;
 
-  function execute(flow: Flow | undefined, step: () => Promise<unknown>): Promise<unknown> {
+  /** Takes a slot now; the release charges the flow (if it is still queueing) for the time held. */
+  function take(flow: Flow | undefined): () => void {
     running++;
     const started = now();
-    let settled: Promise<unknown>;
-    try {
-      settled = step();
-    } catch (err) {
-      settled = Promise.reject(err);
-    }
-    return settled.finally(() => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       running--;
       if (flow && byKey.get(flow.key) === flow) flow.deficit -= now() - started;
       dispatch();
-    });
+    };
   }
 
-  /** Picks the next flow whose deficit allows a step; when none does, every flow gets the refill that makes the richest eligible. */
+  /** Picks the next flow whose deficit allows a grant; when none does, every flow gets the refill that makes the richest eligible. */
   function next(): Flow {
     for (;;) {
       for (let i = 0; i < ring.length; i++) {
@@ -90,27 +88,37 @@ export function createFairScheduler(opts: { slots: number; quantumMs?: number; n
         byKey.delete(flow.key);
       }
       if (cursor >= ring.length) cursor = 0;
-      execute(flow, waiter.step).then(waiter.resolve, waiter.reject);
+      waiter.grant(take(flow));
     }
   }
 
+  function acquire(key: string): Promise<() => void> {
+    // Fast path: a free slot and nobody waiting.
+    if (running < slots && ring.length === 0) return Promise.resolve(take(undefined));
+    let flow = byKey.get(key);
+    if (!flow) {
+      // A flow (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle flows.
+      flow = { key, queue: [], deficit: 0 };
+      byKey.set(key, flow);
+      ring.push(flow);
+    }
+    const f = flow;
+    waitingTotal++;
+    return new Promise((grant) => {
+      f.queue.push({ grant });
+      dispatch();
+    });
+  }
+
   return {
-    run<T>(key: string, step: () => Promise<T>): Promise<T> {
-      // Fast path: a free slot and nobody waiting.
-      if (running < slots && ring.length === 0) return execute(undefined, step) as Promise<T>;
-      let flow = byKey.get(key);
-      if (!flow) {
-        // A flow (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle flows.
-        flow = { key, queue: [], deficit: 0 };
-        byKey.set(key, flow);
-        ring.push(flow);
+    acquire,
+    async run<T>(key: string, step: () => Promise<T>): Promise<T> {
+      const release = await acquire(key);
+      try {
+        return await step();
+      } finally {
+        release();
       }
-      const f = flow;
-      waitingTotal++;
-      return new Promise<T>((resolve, reject) => {
-        f.queue.push({ step, resolve: resolve as (v: unknown) => void, reject });
-        dispatch();
-      });
     },
     waiting: (key) => byKey.get(key)?.queue.length ?? 0,
     stats: () => ({ slots, running, waiting: waitingTotal, activeFlows: ring.length }),

@@ -174,3 +174,48 @@ describe('per-tenant limits', () => {
     expect((await call('GET', '/stratus/v1/functions/saas/tenancy-limits')).json()).toEqual({ FunctionName: 'saas' });
   });
 });
+
+describe('fair admission', () => {
+  it('serves a quiet tenant ahead of a noisy tenant\'s queue when the node is full', async () => {
+    const busy = await startTestServer({ maxInflightInvocations: 1 });
+    const client = busy.lambda();
+    try {
+      await client.send(
+        new CreateFunctionCommand({ FunctionName: 'fair', Code: { ZipFile: zipOf({ 'index.js': SOURCE }) }, Handler: 'index.handler', Role: 'r', Timeout: 10, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+      );
+      const done: string[] = [];
+      const send = (tenant: string, label: string) =>
+        client.send(new InvokeCommand({ FunctionName: 'fair', TenantId: tenant, Payload: Buffer.from('{"sleepMs":150}') })).then(() => done.push(label));
+      const noisy = Array.from({ length: 6 }, (_, i) => send('noisy', `noisy-${i}`));
+      await new Promise((r) => setTimeout(r, 50));
+      const quiet = send('quiet', 'quiet');
+      await Promise.all([...noisy, quiet]);
+      // One invocation at a time: first come first served would finish the quiet call last.
+      expect(done.indexOf('quiet')).toBeLessThanOrEqual(2);
+      expect(done).toHaveLength(7);
+    } finally {
+      client.destroy();
+      await busy.stop();
+    }
+  });
+
+  it('gives the slot back when a client goes away, waiting or running', async () => {
+    const busy = await startTestServer({ maxInflightInvocations: 1 });
+    const creds = busy.rootCredentials;
+    try {
+      const zip = Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64');
+      await signedFetch(busy.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'gone', Timeout: 5, Code: { ZipFile: zip } }), { credentials: creds });
+      const abandoned = Array.from({ length: 5 }, () => {
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 50);
+        return signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{"sleepMs":300}', { credentials: creds, signal: controller.signal }).catch((e: Error) => e.name);
+      });
+      expect(await Promise.all(abandoned)).toEqual(Array(5).fill('AbortError'));
+      // Had any abandoned request kept its slot, this call would wait forever.
+      const after = await signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{}', { credentials: creds, signal: AbortSignal.timeout(10_000) });
+      expect(after.status).toBe(200);
+    } finally {
+      await busy.stop();
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface SignOptions {
   unsigned?: boolean;
   /** Send this body instead of the one that was signed (tampering). */
   sendBody?: string;
+  /** Abort the request (a client that goes away). */
+  signal?: AbortSignal;
 }
 
 export async function signedFetch(base: string, method: string, pathAndQuery: string, body: string | Buffer | undefined, opts: SignOptions): Promise<RawResponse> {
@@ -41,7 +43,7 @@ export async function signedFetch(base: string, method: string, pathAndQuery: st
     );
     finalHeaders = signed.headers as Record<string, string>;
   }
-  const res = await fetch(url, { method, headers: finalHeaders, body: (opts.sendBody ?? body) === undefined ? undefined : new Uint8Array(Buffer.from((opts.sendBody ?? body)!)) });
+  const res = await fetch(url, { method, headers: finalHeaders, signal: opts.signal, body: (opts.sendBody ?? body) === undefined ? undefined : new Uint8Array(Buffer.from((opts.sendBody ?? body)!)) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }

@@ -1,5 +1,6 @@
 /** @module The Invoke route: Lambda's headers in (invocation type, log type, client context), Lambda's headers out. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseFunctionRef } from '../../control/index.ts';
 import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
 import { invalidParameter, stratusError } from '../../shared/errors.ts';
 import { callerOf, type ApiDeps } from '../context.ts';
@@ -29,8 +30,29 @@ function clientContext(value: string | undefined): string | undefined {
   return text;
 }
 
+/** The admission flow of a request: its account, function (without qualifier) and tenant. */
+function flowOf(request: FastifyRequest): string {
+  const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
+  let name = raw;
+  try {
+    name = parseFunctionRef(raw).name;
+  } catch {
+    // A malformed name is refused by the handler; for admission it is just another flow.
+  }
+  return `${request.account?.id ?? ''}\u0000${name}\u0000${header(request.headers['x-amz-tenant-id']) ?? ''}`;
+}
+
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES }, async (request, reply) => {
+  // Runs after authentication's header checks: under load, a tenant's requests wait here, behind
+  // its own earlier ones, before their bodies are read and their signatures are computed, so a
+  // noisy tenant cannot crowd the event loop ahead of quiet ones. The slot is given back when the
+  // response closes, however it closes: sent, failed, or the client gone while it waited.
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    const release = await deps.admission.acquire(flowOf(request));
+    if (reply.raw.closed || request.raw.destroyed) release();
+    else reply.raw.once('close', release);
+  };
+  app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, onRequest }, async (request, reply) => {
     const h = request.headers;
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
