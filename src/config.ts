@@ -41,7 +41,7 @@ const schema = z.object({
   // Two per core: one running while the other's result crosses back to the event loop.
   STRATUS_EXECUTION_SLOTS: intIn(1, 10_000).default(2 * os.availableParallelism()),
   // Enough in flight to keep every execution slot busy while others parse, sign and respond.
-  STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(8 * os.availableParallelism()),
+  STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(4 * os.availableParallelism()),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
 });
