@@ -1,6 +1,7 @@
 /** @module Helpers for hostile-code tests against the stratus-isolate engine: environments, requests, probes and bystanders. */
 import { afterEach, expect } from 'vitest';
 import { createIsolateEngine, type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult } from '../../src/runtime/index.ts';
+import { makeRequest, makeSpec } from '../../src/runtime/isolate/test-support.ts';
 
 /** Marks the host realm: a guest that can read these has reached the host. */
 export const HOST_SECRET = 'host-secret-7f3a';
@@ -26,33 +27,13 @@ const __hostLike = (v) => {
 const __escape = (f) => { try { const v = f(); return __hostLike(v) || __hostLike(v && v.process) || __hostLike(v && v.constructor && v.constructor.constructor && v.constructor.constructor('return process')()); } catch { return false; } };
 `;
 
-let counter = 0;
-
+/** A hostile handler's spec: the probe helper goes in front of its code. */
 export function spec(code: string, overrides: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
-  return {
-    runtime: 'stratus-isolate',
-    code: GUEST_PROBE + code,
-    handlerExport: 'handler',
-    env: {},
-    memoryMb: 64,
-    initTimeoutMs: 5_000,
-    functionName: 'hostile',
-    functionVersion: '1',
-    ...overrides,
-  };
+  return makeSpec(GUEST_PROBE + code, { functionName: 'hostile', functionVersion: '1', ...overrides });
 }
 
 export function request(overrides: Partial<InvokeRequest> & { timeoutMs?: number } = {}): InvokeRequest {
-  const { timeoutMs = 5_000, ...rest } = overrides;
-  counter += 1;
-  return {
-    payload: '{}',
-    requestId: `11111111-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hostile',
-    deadline: Date.now() + timeoutMs,
-    timeoutSeconds: timeoutMs / 1000,
-    ...rest,
-  };
+  return makeRequest({ invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hostile', ...overrides });
 }
 
 export function payloadOf(result: InvokeResult): any {
