@@ -70,7 +70,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });
   const scheduler = createFairScheduler({ slots: config.executionSlots });
-  const admission = createFairScheduler({ slots: config.maxInflightInvocations });
+  // No one (account, function, tenant) may hold more than three quarters of the admission slots.
+  const admission = createFairScheduler({ slots: config.maxInflightInvocations, maxPerFlow: Math.ceil((config.maxInflightInvocations * 3) / 4) });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
   const onChange = (accountId: string, functionName: string) => {
     void pool.evictWhere((key) => {

@@ -9,7 +9,8 @@ const pending = new WeakMap<FastifyRequest, { auth: ParsedAuth; secret: string }
 
 export function installAuth(app: FastifyInstance, deps: { accounts: AccountService; clock: Clock; region: string; publicPrefixes: string[] }): void {
   const verifySignature = createSignatureVerifier();
-  const isPublic = (url: string) => deps.publicPrefixes.some((p) => url === p || url.startsWith(p) || url.startsWith(`${p}?`));
+  // A prefix ending in '/' covers the paths under it; any other public path matches exactly (query allowed).
+  const isPublic = (url: string) => deps.publicPrefixes.some((p) => (p.endsWith('/') ? url.startsWith(p) : url === p || url.startsWith(`${p}?`)));
 
   // Header checks and the key lookup happen before the body is read, so an unsigned client cannot make us buffer it.
   app.addHook('onRequest', async (request) => {

@@ -23,7 +23,7 @@ export interface ApiDeps {
    * Fair admission of invocations: a bounded number in flight on the node, waiting ones served
    * round-robin per (account, function, tenant), before any body is read or signature checked.
    */
-  admission: { acquire(flow: string): Promise<() => void> };
+  admission: { acquire(flow: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> };
   metricsToken?: string;
 }
 

@@ -69,7 +69,9 @@ export function toStratusError(err: unknown): { error: StratusError; unexpected:
 export function sendError(reply: FastifyReply, error: StratusError): FastifyReply {
   const type = LAMBDA_EXCEPTION[error.code];
   if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
-  const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message: error.message, code: error.code };
+  // A system error's own message may name internals (hashes, paths): clients get a generic one, the log the real one.
+  const message = error.kind === 'user' ? error.message : 'Stratus hit an internal error; the request can be retried. The server log has the details.';
+  const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message, code: error.code };
   if (type === 'TooManyRequestsException' && error.retryAfterSeconds !== undefined) body.retryAfterSeconds = String(error.retryAfterSeconds);
   return reply.status(error.status).header('x-amzn-ErrorType', type).header('content-type', 'application/json').send(JSON.stringify(body));
 }

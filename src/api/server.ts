@@ -18,6 +18,9 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: CONTROL_BODY_LIMIT,
+    // Bounds the time to receive a whole request (not to answer it), so a client that sends
+    // headers and then stalls cannot hold an admission slot or a body buffer indefinitely.
+    requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // One access line per request comes from the onResponse hook below, without headers or bodies.
     logController: new LogController({ disableRequestLogging: true }),

@@ -4,7 +4,7 @@ import type { Engine } from '../pool/index.ts';
 import { stratusError } from '../shared/errors.ts';
 
 /** Init failures that mean the package can never run, whatever the event: the deploy is refused. */
-const FATAL_AT_DEPLOY = new Set(['Runtime.HandlerNotFound', 'Runtime.ImportModuleError', 'SyntaxError']);
+const FATAL_AT_DEPLOY = new Set(['Runtime.HandlerNotFound', 'Runtime.ImportModuleError', 'Runtime.UserCodeSyntaxError']);
 
 export function createCheckedBuilder(deps: {
   build: (zip: Uint8Array, handler: string) => Promise<BuiltCode>;

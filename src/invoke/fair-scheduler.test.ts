@@ -70,3 +70,33 @@ describe('fair scheduler', () => {
     expect(() => createFairScheduler({ slots: 0 })).toThrow(RangeError);
   });
 });
+
+describe('fair scheduler limits', () => {
+  it('keeps one flow from holding more than its share of slots', async () => {
+    const s = createFairScheduler({ slots: 4, maxPerFlow: 3 });
+    const held = await Promise.all([s.acquire('hog'), s.acquire('hog'), s.acquire('hog')]);
+    let fourthHog = false;
+    const pending = s.acquire('hog').then((r) => ((fourthHog = true), r));
+    const other = await s.acquire('other');
+    await tick();
+    expect(fourthHog).toBe(false);
+    other();
+    await tick();
+    expect(fourthHog).toBe(false);
+    held[0]!();
+    (await pending)();
+    held.slice(1).forEach((r) => r());
+  });
+
+  it('turns a waiter away after its wait time, and the queue moves on', async () => {
+    const s = createFairScheduler({ slots: 1 });
+    const release = await s.acquire('a');
+    const refused = s.acquire('b', { timeoutMs: 20, error: () => new Error('busy') });
+    await expect(refused).rejects.toThrow('busy');
+    expect(s.stats()).toMatchObject({ waiting: 0, activeFlows: 0 });
+    const later = s.acquire('c', { timeoutMs: 1000, error: () => new Error('busy') });
+    release();
+    (await later)();
+    expect(s.stats()).toMatchObject({ running: 0, waiting: 0 });
+  });
+});

@@ -24,8 +24,11 @@ export interface FairSchedulerStats {
 }
 
 export interface FairScheduler {
-  /** Waits for a slot for this flow; call the returned release exactly once when done (extra calls are ignored). */
-  acquire(flow: string): Promise<() => void>;
+  /**
+   * Waits for a slot for this flow; call the returned release exactly once when done (extra calls
+   * are ignored). With `wait`, a waiter that gets no slot within `timeoutMs` is rejected with `error()`.
+   */
+  acquire(flow: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void>;
   /** Runs `step` in a slot of its flow. Steps of one flow start in arrival order. */
   run<T>(flow: string, step: () => Promise<T>): Promise<T>;
   /** Grants of this flow waiting for a slot (for admission control). */
@@ -33,9 +36,12 @@ export interface FairScheduler {
   stats(): FairSchedulerStats;
 }
 
-export function createFairScheduler(opts: { slots: number; quantumMs?: number; now?: () => number }): FairScheduler {
+export function createFairScheduler(opts: { slots: number; maxPerFlow?: number; quantumMs?: number; now?: () => number }): FairScheduler {
   if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new RangeError('slots must be a whole number of at least 1');
   const slots = opts.slots;
+  // One flow may hold at most this many slots, so a flow whose work sleeps cannot hold them all.
+  const maxPerFlow = Math.max(1, Math.min(slots, opts.maxPerFlow ?? slots));
+  const held = new Map<string, number>();
   const quantum = opts.quantumMs ?? 1;
   const now = opts.now ?? (() => performance.now());
   /** Flows with waiting grants, in round-robin order; a flow leaves when its queue empties. */
@@ -45,56 +51,72 @@ export function createFairScheduler(opts: { slots: number; quantumMs?: number; n
   let running = 0;
   let waitingTotal = 0;
 
+  const heldBy = (key: string) => held.get(key) ?? 0;
+
   /** Takes a slot now; the release charges the flow (if it is still queueing) for the time held. */
-  function take(flow: Flow | undefined): () => void {
+  function take(key: string, flow: Flow | undefined): () => void {
     running++;
+    held.set(key, heldBy(key) + 1);
     const started = now();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       running--;
+      const n = heldBy(key) - 1;
+      if (n === 0) held.delete(key);
+      else held.set(key, n);
       if (flow && byKey.get(flow.key) === flow) flow.deficit -= now() - started;
       dispatch();
     };
   }
 
-  /** Picks the next flow whose deficit allows a grant; when none does, every flow gets the refill that makes the richest eligible. */
-  function next(): Flow {
+  /**
+   * Picks the next flow under its slot cap whose deficit allows a grant; when none does, every flow
+   * gets the refill that makes the richest eligible. Undefined when every waiting flow is at its cap.
+   */
+  function next(): Flow | undefined {
+    const eligible = ring.filter((f) => heldBy(f.key) < maxPerFlow);
+    if (eligible.length === 0) return undefined;
     for (;;) {
       for (let i = 0; i < ring.length; i++) {
         const idx = (cursor + i) % ring.length;
         const flow = ring[idx]!;
-        if (flow.deficit >= 0) {
+        if (flow.deficit >= 0 && heldBy(flow.key) < maxPerFlow) {
           cursor = idx + 1;
           return flow;
         }
       }
-      const richest = Math.max(...ring.map((f) => f.deficit));
+      const richest = Math.max(...eligible.map((f) => f.deficit));
       const rounds = Math.max(1, Math.ceil(-richest / quantum));
       for (const f of ring) f.deficit = Math.min(f.deficit + rounds * quantum, quantum);
     }
   }
 
+  function leave(flow: Flow): void {
+    const idx = ring.indexOf(flow);
+    if (idx === -1) return;
+    ring.splice(idx, 1);
+    if (cursor > idx) cursor--;
+    if (cursor >= ring.length) cursor = 0;
+    byKey.delete(flow.key);
+  }
+
   function dispatch(): void {
     while (running < slots && ring.length > 0) {
       const flow = next();
+      if (!flow) return;
       const waiter = flow.queue.shift()!;
       waitingTotal--;
-      if (flow.queue.length === 0) {
-        const idx = ring.indexOf(flow);
-        ring.splice(idx, 1);
-        if (cursor > idx) cursor--;
-        byKey.delete(flow.key);
-      }
+      if (flow.queue.length === 0) leave(flow);
       if (cursor >= ring.length) cursor = 0;
-      waiter.grant(take(flow));
+      waiter.grant(take(flow.key, flow));
     }
   }
 
-  function acquire(key: string): Promise<() => void> {
-    // Fast path: a free slot and nobody waiting.
-    if (running < slots && ring.length === 0) return Promise.resolve(take(undefined));
+  function acquire(key: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> {
+    // Fast path: a free slot, nobody waiting, and the flow under its cap.
+    if (running < slots && ring.length === 0 && heldBy(key) < maxPerFlow) return Promise.resolve(take(key, undefined));
     let flow = byKey.get(key);
     if (!flow) {
       // A flow (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle flows.
@@ -104,8 +126,25 @@ export function createFairScheduler(opts: { slots: number; quantumMs?: number; n
     }
     const f = flow;
     waitingTotal++;
-    return new Promise((grant) => {
-      f.queue.push({ grant });
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: Waiter = {
+        grant: (release) => {
+          if (timer) clearTimeout(timer);
+          resolve(release);
+        },
+      };
+      if (wait) {
+        timer = setTimeout(() => {
+          const idx = f.queue.indexOf(waiter);
+          if (idx === -1) return;
+          f.queue.splice(idx, 1);
+          waitingTotal--;
+          if (f.queue.length === 0) leave(f);
+          reject(wait.error());
+        }, wait.timeoutMs);
+      }
+      f.queue.push(waiter);
       dispatch();
     });
   }

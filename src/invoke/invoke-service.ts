@@ -106,6 +106,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
         initTimeoutMs: INIT_TIMEOUT_MS,
         functionName: record.functionName,
         functionVersion: record.version,
+        schedule: (step) => scheduler.run(flow, step),
       };
     };
 
@@ -144,7 +145,8 @@ export function createInvokeService(deps: InvokeServiceDeps) {
       });
       memoryBytes = lease.env.memoryBytes();
     } finally {
-      lease.release(result);
+      // The port says invoke never rejects; if an engine breaks that, its environment is not reused.
+      lease.release(result ?? { fatal: 'crash' });
     }
     let out = result.payload;
     let outcome = result.outcome;

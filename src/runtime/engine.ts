@@ -23,6 +23,8 @@ export interface EnvironmentSpec {
   initTimeoutMs: number;
   functionName: string;
   functionVersion: string;
+  /** Runs the init phase's guest step when the node's scheduler gives it a turn (as InvokeRequest.schedule). */
+  schedule?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /** One invocation as the environment sees it. */

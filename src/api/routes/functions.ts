@@ -38,7 +38,9 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/2015-03-31/functions', async (request) => {
     const q = request.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
-    if (q.FunctionVersion !== undefined && q.FunctionVersion !== 'ALL') throw invalidParameter('FunctionVersion', "must be 'ALL' or omitted");
+    if (q.FunctionVersion !== undefined) {
+      throw invalidParameter('FunctionVersion', 'is not supported by ListFunctions here: omit it to list $LATEST of every function, and use ListVersionsByFunction for the versions of one');
+    }
     const page = await functions.list(callerOf(request).id, q.Marker, parseMaxItems(q.MaxItems));
     return { Functions: page.items.map(config), ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}) };
   });

@@ -30,6 +30,15 @@ function clientContext(value: string | undefined): string | undefined {
   return text;
 }
 
+/** How long a request waits for an admission slot before it is turned away with 429. */
+const ADMISSION_WAIT_MS = 10_000;
+
+const nodeBusy = () =>
+  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the invocation within ${ADMISSION_WAIT_MS / 1000} s (other invocations hold every slot). Retry later.`, {
+    retryAfterSeconds: 1,
+    details: { Reason: 'ConcurrentInvocationLimitExceeded' },
+  });
+
 /** The admission flow of a request: its account, function (without qualifier) and tenant. */
 function flowOf(request: FastifyRequest): string {
   const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
@@ -48,7 +57,7 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
   // noisy tenant cannot crowd the event loop ahead of quiet ones. The slot is given back when the
   // response closes, however it closes: sent, failed, or the client gone while it waited.
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    const release = await deps.admission.acquire(flowOf(request));
+    const release = await deps.admission.acquire(flowOf(request), { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy });
     if (reply.raw.closed || request.raw.destroyed) release();
     else reply.raw.once('close', release);
   };

@@ -89,7 +89,10 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     // Evaluating the wrapper only creates the module function; the module's code runs in `init`.
     const factory = (await script.run(context, { reference: true, timeout: Math.max(1, deadline - Date.now()) })) as ivm.Reference<unknown>;
     script.release();
-    const report = parseGuestReport(await callGuest(handles.init, [factory.derefInto(), guestInitSpec(spec, id, deps.maxLogBytes, new Date())], deadline));
+    const guest = handles;
+    const initStep = () => callGuest(guest.init, [factory.derefInto(), guestInitSpec(spec, id, deps.maxLogBytes, new Date())], deadline);
+    // Module top-level code is guest code like any handler: it takes its turn in the fair scheduler.
+    const report = parseGuestReport(await (spec.schedule ? spec.schedule(initStep) : initStep()));
     factory.release();
     logs.append(report.logs);
     if (report.state !== 'done') throw new GuestProtocolError('init answered pending');
