@@ -3,7 +3,7 @@ import type { AliasRecord, FunctionStore, Page } from '../store/index.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
-import type { AliasInput, AliasPatch } from './types.ts';
+import { STALE_REVISION_MESSAGE, type AliasInput, type AliasPatch } from './types.ts';
 
 const ALIAS_NAME = /^(?!^\d+$)[a-zA-Z0-9-_]{1,128}$/;
 
@@ -66,7 +66,7 @@ export function createAliasService(deps: { functions: FunctionStore; ids: IdSour
       const cur = await functions.getAlias(accountId, name, alias);
       if (!cur) throw aliasNotFound(accountId, name, alias);
       if (patch.revisionId !== undefined && patch.revisionId !== cur.revisionId) {
-        throw stratusError('FUNCTION_REVISION_MISMATCH', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+        throw stratusError('FUNCTION_REVISION_MISMATCH', STALE_REVISION_MESSAGE);
       }
       const functionVersion = patch.functionVersion ?? cur.functionVersion;
       if (patch.functionVersion !== undefined) await requireVersion(accountId, name, functionVersion, 'FunctionVersion');

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
-import { DEFAULTS, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+import { DEFAULTS, STALE_REVISION_MESSAGE, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
 
 export interface FunctionServiceDeps {
   functions: FunctionStore;
@@ -45,7 +45,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   function checkRevision(rec: FunctionVersionRecord, expected: string | undefined): void {
     if (expected !== undefined && expected !== rec.revisionId) {
-      throw stratusError('FUNCTION_REVISION_MISMATCH', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+      throw stratusError('FUNCTION_REVISION_MISMATCH', STALE_REVISION_MESSAGE);
     }
   }
 

@@ -14,8 +14,8 @@ export interface PackageBuilder {
   build(zip: Uint8Array, handler: string, runtime: string): Promise<BuiltCode>;
 }
 
-export interface CreateFunctionInput {
-  name: string;
+/** The configuration a function is created with and that UpdateFunctionConfiguration changes (absent: unchanged or default). */
+export interface FunctionSettings {
   runtime?: string;
   handler?: string;
   role?: string;
@@ -23,19 +23,16 @@ export interface CreateFunctionInput {
   memoryMb?: number;
   timeoutSec?: number;
   environment?: Record<string, string>;
+}
+
+export interface CreateFunctionInput extends FunctionSettings {
+  name: string;
   zip: Uint8Array;
   publish?: boolean;
   tenantIsolationMode?: 'PER_TENANT';
 }
 
-export interface ConfigurationPatch {
-  runtime?: string;
-  handler?: string;
-  role?: string;
-  description?: string;
-  memoryMb?: number;
-  timeoutSec?: number;
-  environment?: Record<string, string>;
+export interface ConfigurationPatch extends FunctionSettings {
   revisionId?: string;
 }
 
@@ -62,6 +59,10 @@ export interface AliasPatch {
 
 /** Told when a function's code or configuration changes or it is deleted, so warm environments can go. */
 export type ChangeListener = (accountId: string, functionName: string) => void;
+
+/** The 412 a write gets when the caller's RevisionId is not the resource's current one (Lambda's wording). */
+export const STALE_REVISION_MESSAGE =
+  'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
 
 export const DEFAULTS = {
   runtime: 'stratus-isolate',

@@ -1,7 +1,7 @@
 /** @module Helpers for hostile-code tests against the stratus-isolate engine: environments, requests, probes and bystanders. */
-import { afterEach, expect } from 'vitest';
-import { createIsolateEngine, type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult } from '../../src/runtime/index.ts';
-import { makeRequest, makeSpec } from '../../src/runtime/isolate/test-support.ts';
+import { expect } from 'vitest';
+import { type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult } from '../../src/runtime/index.ts';
+import { makeRequest, makeSpec, payloadOf, useIsolateEngine } from '../../src/runtime/isolate/test-support.ts';
 
 /** Marks the host realm: a guest that can read these has reached the host. */
 export const HOST_SECRET = 'host-secret-7f3a';
@@ -36,25 +36,14 @@ export function request(overrides: Partial<InvokeRequest> & { timeoutMs?: number
   return makeRequest({ invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:hostile', ...overrides });
 }
 
-export function payloadOf(result: InvokeResult): any {
-  return JSON.parse(result.payload);
-}
+export { payloadOf };
 
-/** An engine whose environments are disposed after each test. */
+/** An engine whose environments are disposed after each test; handlers get the probe helper in front. */
 export function useHostileEngine(opts: { maxLogBytes?: number } = {}) {
-  const engine = createIsolateEngine(opts);
-  const live: Environment[] = [];
-  afterEach(async () => {
-    await Promise.all(live.splice(0).map((env) => env.dispose()));
-  });
+  const base = useIsolateEngine(opts);
   return {
-    engine,
-    async env(code: string, overrides: Partial<EnvironmentSpec> = {}): Promise<Environment> {
-      const result = await engine.create(spec(code, overrides));
-      if (!result.ok) throw new Error(`init failed: ${JSON.stringify(result.error)}`);
-      live.push(result.env);
-      return result.env;
-    },
+    engine: base.engine,
+    env: (code: string, overrides: Partial<EnvironmentSpec> = {}): Promise<Environment> => base.env(GUEST_PROBE + code, { functionName: 'hostile', functionVersion: '1', ...overrides }),
     /** Runs a handler body once and returns the invocation result. */
     async run(body: string, req: Partial<InvokeRequest> & { timeoutMs?: number } = {}, overrides: Partial<EnvironmentSpec> = {}): Promise<InvokeResult> {
       const env = await this.env(`exports.handler = async (event, context) => { ${body} };`, overrides);

@@ -1,12 +1,26 @@
 /** @module Lambda function routes: CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
 import type { FastifyInstance } from 'fastify';
-import { LATEST } from '../../control/index.ts';
+import type { z } from 'zod';
+import { LATEST, isValidFunctionName, type FunctionSettings } from '../../control/index.ts';
 import { invalidParameter } from '../../shared/errors.ts';
 import { callerOf, decodeZip, functionTarget, type ApiDeps } from '../context.ts';
 import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateConfigurationBody } from '../schemas.ts';
 import { functionConfiguration } from '../shapes.ts';
 
 const FN = '/2015-03-31/functions/:FunctionName';
+
+/** Lambda's configuration fields in the control plane's words; an Environment without Variables clears them. */
+function settingsOf(body: z.infer<typeof updateConfigurationBody>): FunctionSettings {
+  return {
+    runtime: body.Runtime,
+    handler: body.Handler,
+    role: body.Role,
+    description: body.Description,
+    memoryMb: body.MemorySize,
+    timeoutSec: body.Timeout,
+    environment: body.Environment ? (body.Environment.Variables ?? {}) : undefined,
+  };
+}
 
 export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { functions, region } = deps;
@@ -17,18 +31,11 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (body.PackageType === 'Image' || body.Code.ImageUri) throw invalidParameter('PackageType', 'container images are not supported: deploy a zip (PackageType Zip)');
     if (body.Code.S3Bucket || body.Code.S3Key) throw invalidParameter('Code.S3Bucket', 'S3 code locations are not supported: send the zip as Code.ZipFile');
     if (body.Layers && body.Layers.length > 0) throw invalidParameter('Layers', 'layers are not supported: bundle dependencies into the zip');
-    if (body.FunctionName.includes(':')) throw invalidParameter('FunctionName', "must be a plain name when creating a function: 1-64 letters, digits, '-' or '_'");
     const name = body.FunctionName;
-    if (!/^[a-zA-Z0-9-_]{1,64}$/.test(name)) throw invalidParameter('FunctionName', "must be 1-64 letters, digits, '-' or '_'");
+    if (!isValidFunctionName(name)) throw invalidParameter('FunctionName', "must be a plain name when creating a function: 1-64 letters, digits, '-' or '_'");
     const rec = await functions.create(callerOf(request).id, {
       name,
-      runtime: body.Runtime,
-      handler: body.Handler,
-      role: body.Role,
-      description: body.Description,
-      memoryMb: body.MemorySize,
-      timeoutSec: body.Timeout,
-      environment: body.Environment?.Variables,
+      ...settingsOf(body),
       zip: decodeZip(body.Code.ZipFile, 'Code.ZipFile'),
       publish: body.Publish,
       tenantIsolationMode: body.TenancyConfig?.TenantIsolationMode,
@@ -73,16 +80,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (body.TenancyConfig !== undefined) {
       throw invalidParameter('TenancyConfig', 'cannot be changed after the function is created: create a new function with the tenancy you need');
     }
-    const rec = await functions.updateConfiguration(t.accountId, t.name, {
-      runtime: body.Runtime,
-      handler: body.Handler,
-      role: body.Role,
-      description: body.Description,
-      memoryMb: body.MemorySize,
-      timeoutSec: body.Timeout,
-      environment: body.Environment ? (body.Environment.Variables ?? {}) : undefined,
-      revisionId: body.RevisionId,
-    });
+    const rec = await functions.updateConfiguration(t.accountId, t.name, { ...settingsOf(body), revisionId: body.RevisionId });
     return config(rec);
   });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 const GUEST_FILES = ['primordials.js', 'encoding.js', 'format.js', 'console.js', 'timers.js', 'clone.js', 'lambda.js', 'runtime.js'];
 
 /** The functions the guest runtime exposes to its host, in protocol order. */
-export const GUEST_API = ['init', 'start', 'run', 'pump', 'drainLogs'] as const;
+export const GUEST_API = ['init', 'run', 'pump', 'drainLogs'] as const;
 export type GuestApiName = (typeof GUEST_API)[number];
 
 /**

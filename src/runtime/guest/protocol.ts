@@ -1,7 +1,7 @@
 /** @module Host side of the guest protocol: what the host sends to the guest runtime and how it reads the runtime's JSON reports, trusting none of them. */
 import type { EnvironmentSpec, GuestError, InvokeRequest } from '../engine.ts';
 
-/** What the guest's `pump`/`start`/`init` answer, once parsed and checked. */
+/** What the guest's `init`/`run`/`pump` answer, once parsed and checked. */
 export type GuestReport =
   | { state: 'done'; outcome: 'ok' | 'error'; payload: string; logs: string }
   | { state: 'pending'; nextTimerAt: number; logs: string };
@@ -23,7 +23,7 @@ export interface GuestInitSpec {
   maxLogBytes: number;
 }
 
-/** Per-invocation facts sent to the guest as JSON (the `start` call's second argument). */
+/** Per-invocation facts sent to the guest as JSON (the `run` call's second argument). */
 export interface GuestInvokeMeta {
   requestId: string;
   invokedFunctionArn: string;

@@ -158,12 +158,6 @@ function $begin(payloadText, metaText) {
   return inv;
 }
 
-/** Starts one invocation: calls the handler and reports done at once when it answered synchronously. */
-function start(payloadText, metaText) {
-  const inv = $begin(payloadText, metaText);
-  return $finished(inv) ? $finish(inv) : $pending(0);
-}
-
 // Microtask turns `run` lets a pending handler take before it reports pending: enough for an async
 // handler that awaits only promises to settle within the same host call.
 const $SETTLE_TURNS = 64;

@@ -94,7 +94,7 @@ export class IsolateEnvironment implements Environment {
 
   /** run, then pump until done: one async hop for a handler that waits on nothing but promises. */
   private async run(req: InvokeRequest, logs: LogLimit): Promise<Extract<GuestReport, { state: 'done' }>> {
-    const call = (ref: GuestHandles['run'], args: string[], awaitPromise: boolean) => {
+    const call = (ref: GuestHandles['run' | 'pump'], args: string[], awaitPromise: boolean) => {
       const step = () => callGuest(ref, args, req.deadline, awaitPromise);
       return req.schedule ? req.schedule(step) : step();
     };
