@@ -18,6 +18,8 @@ export interface StratusConfig {
   executionSlots: number;
   /** Invocations in flight on the node at once; more wait, served fairly across tenants. */
   maxInflightInvocations: number;
+  /** Event-loop utilization (0-1) kept while tenants compete: admissions are paced above it; 1 turns pacing off. */
+  eventLoopTarget: number;
   /** Distinct tenant label values per function in /metrics; the rest are folded into `_other`. */
   metricsTenantLabelCap: number;
   /** Bearer token that /metrics requires; without one it answers loopback clients only. */
@@ -42,6 +44,8 @@ const schema = z.object({
   STRATUS_EXECUTION_SLOTS: intIn(1, 10_000).default(2 * os.availableParallelism()),
   // Enough in flight to keep every execution slot busy while others parse, sign and respond.
   STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(4 * os.availableParallelism()),
+  // Headroom for the tenants that are not saturating the node: their requests wait on this loop too.
+  STRATUS_EVENT_LOOP_TARGET: z.coerce.number().min(0.1).max(1).default(0.7),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
 });
@@ -67,6 +71,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     memoryBudgetMb: e.STRATUS_MEMORY_BUDGET_MB,
     executionSlots: e.STRATUS_EXECUTION_SLOTS,
     maxInflightInvocations: e.STRATUS_MAX_INFLIGHT_INVOCATIONS,
+    eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
   };

@@ -1,12 +1,13 @@
 /** @module The composition root: reads configuration, builds the store, engines, pool and services, and serves. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { buildPackage } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials } from './control/index.ts';
-import { createCheckedBuilder, createFairScheduler, createInvokeService, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
+import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
@@ -63,7 +64,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     acquireTimeoutMs: 10_000,
     logger: { warn: (obj, msg) => logger.warn(obj, msg) },
   });
-  const metrics = createTenantMetrics({ tenantLabelCap: config.metricsTenantLabelCap });
+  // While tenants compete, admissions are paced so the event loop keeps headroom for the quiet ones.
+  const governor = createLoadGovernor({ target: config.eventLoopTarget, sample: eventLoopSampler() });
+  const metrics = createTenantMetrics({ tenantLabelCap: config.metricsTenantLabelCap, load: () => governor.stats() });
   const limiter = createTenantLimiter({
     limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f),
     clock,
@@ -71,7 +74,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   });
   const scheduler = createFairScheduler({ slots: config.executionSlots });
   // No one (account, function, tenant) may hold more than three quarters of the admission slots.
-  const admission = createFairScheduler({ slots: config.maxInflightInvocations, maxPerFlow: Math.ceil((config.maxInflightInvocations * 3) / 4) });
+  const admission = createFairScheduler({ slots: config.maxInflightInvocations, maxPerFlow: Math.ceil((config.maxInflightInvocations * 3) / 4), gate: governor });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
   const onChange = (accountId: string, functionName: string) => {
     void pool.evictWhere((key) => {
@@ -94,6 +97,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     const p = pool.stats();
     const s = scheduler.stats();
     const a = admission.stats();
+    const g = governor.stats();
     return {
       Environments: p.environments,
       IdleEnvironments: p.idle,
@@ -110,6 +114,12 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       InflightInvocations: a.running,
       QueuedInvocations: a.waiting,
       MaxInflightInvocations: a.slots,
+      EventLoopUtilization: Math.round(g.utilization * 1000) / 1000,
+      EventLoopTarget: config.eventLoopTarget,
+      // 0: not pacing.
+      AdmissionRateLimit: g.rate === null ? 0 : Math.round(g.rate),
+      ActiveFlows: g.activeFlows,
+      PacedAdmissions: g.paced,
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
@@ -129,8 +139,20 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       await app.close();
       await pool.close();
       limiter.close();
+      governor.close();
       await stores.close();
     },
+  };
+}
+
+/** Event-loop utilization (0-1) since the previous call. */
+function eventLoopSampler(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const u = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return u;
   };
 }
 

@@ -100,3 +100,43 @@ describe('fair scheduler limits', () => {
     expect(s.stats()).toMatchObject({ running: 0, waiting: 0 });
   });
 });
+
+describe('fair scheduler with a pacing gate', () => {
+  /** A gate that lets `open` grants through, then refuses until given more. */
+  function countingGate(open: number) {
+    const seen: string[] = [];
+    return {
+      seen: (flow: string) => void seen.push(flow),
+      tryTake: () => (open > 0 ? (open--, true) : false),
+      msUntilNext: () => 1,
+      allow: (n: number) => void (open += n),
+      seenFlows: seen,
+    };
+  }
+
+  it('holds grants the gate refuses, then serves them round robin once it has room', async () => {
+    const gate = countingGate(1);
+    const s = createFairScheduler({ slots: 8, gate });
+    const order: string[] = [];
+    const first = s.run('noisy', async () => void order.push('n0'));
+    const noisy = Array.from({ length: 5 }, (_, i) => s.run('noisy', async () => void order.push(`n${i + 1}`)));
+    const quiet = s.run('quiet', async () => void order.push('q'));
+    await first;
+    await new Promise((r) => setTimeout(r, 20));
+    // Slots are free, but the gate has no token: nothing else ran.
+    expect(order).toEqual(['n0']);
+    expect(s.stats()).toMatchObject({ running: 0, waiting: 6 });
+    gate.allow(10);
+    await Promise.all([...noisy, quiet]);
+    // The quiet flow is served within the first round, not behind the noisy backlog.
+    expect(order.indexOf('q')).toBeLessThanOrEqual(2);
+    expect(gate.seenFlows.filter((f) => f === 'quiet')).toHaveLength(1);
+  });
+
+  it('keeps a paced waiter bounded by its wait time', async () => {
+    const gate = countingGate(0);
+    const s = createFairScheduler({ slots: 2, gate });
+    await expect(s.acquire('a', { timeoutMs: 20, error: () => new Error('node busy') })).rejects.toThrow('node busy');
+    expect(s.stats()).toMatchObject({ running: 0, waiting: 0, activeFlows: 0 });
+  });
+});

@@ -2,8 +2,12 @@
  * @module Fair CPU scheduling: at most `slots` guest steps run at once on the node, and steps that
  * wait are served by deficit round robin across flows (one flow per function tenant), so a tenant
  * sending 100x the traffic of the others waits behind its own work, not in front of theirs.
+ * An optional gate (the load governor) can hold grants back to pace them; waiters then stay queued
+ * in the same round-robin order until it has room.
  * Written by hand: no library offers DRR over async steps; the ring and deficits are ~100 lines.
  */
+
+import type { AdmissionGate } from './load-governor.ts';
 
 interface Waiter {
   grant: (release: () => void) => void;
@@ -36,7 +40,16 @@ export interface FairScheduler {
   stats(): FairSchedulerStats;
 }
 
-export function createFairScheduler(opts: { slots: number; maxPerFlow?: number; quantumMs?: number; now?: () => number }): FairScheduler {
+export interface FairSchedulerOptions {
+  slots: number;
+  maxPerFlow?: number;
+  quantumMs?: number;
+  now?: () => number;
+  /** Asked before every grant: when it has no token, waiters stay queued until it has (see load-governor.ts). */
+  gate?: AdmissionGate;
+}
+
+export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new RangeError('slots must be a whole number of at least 1');
   const slots = opts.slots;
   // One flow may hold at most this many slots, so a flow whose work sleeps cannot hold them all.
@@ -50,6 +63,8 @@ export function createFairScheduler(opts: { slots: number; maxPerFlow?: number; 
   let cursor = 0;
   let running = 0;
   let waitingTotal = 0;
+  const gate = opts.gate;
+  let wake: NodeJS.Timeout | undefined;
 
   const heldBy = (key: string) => held.get(key) ?? 0;
 
@@ -104,8 +119,16 @@ export function createFairScheduler(opts: { slots: number; maxPerFlow?: number; 
 
   function dispatch(): void {
     while (running < slots && ring.length > 0) {
-      const flow = next();
-      if (!flow) return;
+      if (!ring.some((f) => heldBy(f.key) < maxPerFlow)) return;
+      if (gate && !gate.tryTake()) {
+        // Paced: nothing releases a slot to call dispatch again, so a timer does when the gate refills.
+        wake ??= setTimeout(() => {
+          wake = undefined;
+          dispatch();
+        }, gate.msUntilNext());
+        return;
+      }
+      const flow = next()!;
       const waiter = flow.queue.shift()!;
       waitingTotal--;
       if (flow.queue.length === 0) leave(flow);
@@ -115,8 +138,9 @@ export function createFairScheduler(opts: { slots: number; maxPerFlow?: number; 
   }
 
   function acquire(key: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> {
+    gate?.seen(key);
     // Fast path: a free slot, nobody waiting, and the flow under its cap.
-    if (running < slots && ring.length === 0 && heldBy(key) < maxPerFlow) return Promise.resolve(take(key, undefined));
+    if (running < slots && ring.length === 0 && heldBy(key) < maxPerFlow && (!gate || gate.tryTake())) return Promise.resolve(take(key, undefined));
     let flow = byKey.get(key);
     if (!flow) {
       // A flow (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle flows.

@@ -6,3 +6,4 @@ export { createTenantLimiter, type TenantLimiter } from './tenant-limiter.ts';
 export type { InvocationObserver } from './observer.ts';
 export { createTenantMetrics, type TenantMetrics, type TenantStat } from './metrics/index.ts';
 export { TENANT_ID_RULE, validateTenantId } from './tenant-id.ts';
+export { createLoadGovernor, type AdmissionGate, type LoadGovernor, type LoadGovernorStats } from './load-governor.ts';

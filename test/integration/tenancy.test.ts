@@ -219,3 +219,36 @@ describe('fair admission', () => {
     }
   });
 });
+
+describe('event-loop headroom', () => {
+  it('paces two competing tenants when the loop is over target, and still answers every request', async () => {
+    // A target no loop under load stays below, so pacing must start.
+    const node = await startTestServer({ eventLoopTarget: 0.1 });
+    const creds = node.rootCredentials;
+    try {
+      const zip = Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64');
+      const created = await signedFetch(node.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'paced', Code: { ZipFile: zip }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }), { credentials: creds });
+      expect(created.status).toBe(201);
+      const invoke = (tenant: string) =>
+        signedFetch(node.url, 'POST', '/2015-03-31/functions/paced/invocations', '{}', { credentials: creds, headers: { 'x-amz-tenant-id': tenant } }).then((r) => r.status);
+      /** `n` calls for a tenant, `width` at a time. */
+      const stream = async (tenant: string, n: number, width: number) => {
+        const statuses: number[] = [];
+        await Promise.all(Array.from({ length: width }, async () => {
+          while (statuses.length < n) statuses.push(await invoke(tenant));
+        }));
+        return statuses;
+      };
+      const [heavy, light] = await Promise.all([stream('heavy', 400, 16), stream('light', 60, 2)]);
+      expect([...heavy, ...light].every((s) => s === 200)).toBe(true);
+      const stats = (await signedFetch(node.url, 'GET', '/stratus/v1/node', undefined, { credentials: creds })).json() as Record<string, number>;
+      expect(stats.EventLoopTarget).toBe(0.1);
+      expect(stats.PacedAdmissions).toBeGreaterThan(0);
+      const metrics = await fetch(`${node.url}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^stratus_admissions_paced_total [1-9]\d*$/m);
+    } finally {
+      await node.stop();
+    }
+  }, 60_000);
+});
+

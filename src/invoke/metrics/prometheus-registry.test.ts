@@ -96,6 +96,23 @@ describe('prometheus()', () => {
     ]);
   });
 
+  it('reports the load governor at scrape time: utilization, the pacing rate (0 when not pacing) and paced admissions', async () => {
+    let load = { utilization: 0.42, rate: null as number | null, paced: 0 };
+    const m = createTenantMetrics({ tenantLabelCap: 5, load: () => load });
+    const value = (samples: Sample[], name: string) => samples.find((s) => s.name === name)?.value;
+    let { samples, types } = parse(await m.prometheus());
+    expect(value(samples, 'stratus_event_loop_utilization')).toBe(0.42);
+    expect(value(samples, 'stratus_admission_rate_limit')).toBe(0);
+    expect(types).toMatchObject({ stratus_event_loop_utilization: 'gauge', stratus_admissions_paced_total: 'counter' });
+    load = { utilization: 0.9, rate: 1234, paced: 17 };
+    ({ samples } = parse(await m.prometheus()));
+    expect(value(samples, 'stratus_admission_rate_limit')).toBe(1234);
+    expect(value(samples, 'stratus_admissions_paced_total')).toBe(17);
+    // Without a governor the family is simply absent.
+    const bare = parse(await createTenantMetrics({ tenantLabelCap: 5 }).prometheus());
+    expect(bare.samples.some((s) => s.name === 'stratus_event_loop_utilization')).toBe(false);
+  });
+
   it('uses a registry of its own, never the global default one', async () => {
     const m = createTenantMetrics({ tenantLabelCap: 1 });
     m.invoked({ ...base, tenantId: 'x' });

@@ -3,6 +3,7 @@
  * (never the global default one) whose metrics read the series' plain counters when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
+import type { NodeLoad } from './types.ts';
 import { DURATION_BUCKETS_SECONDS, type Series } from './function-series.ts';
 
 const SERIES_LABELS = ['account', 'function', 'tenant'] as const;
@@ -14,6 +15,7 @@ export interface RegistrySource {
   /** Tenants whose statistics are kept right now (node-wide). */
   trackedTenants(): number;
   tenantLabelCap: number;
+  load?: () => NodeLoad;
 }
 
 /**
@@ -124,6 +126,35 @@ export function createMetricsRegistry(source: RegistrySource): Registry {
       this.set(source.tenantLabelCap);
     },
   });
+
+  const load = source.load;
+  if (load) {
+    new Gauge({
+      name: 'stratus_event_loop_utilization',
+      help: 'Share of the last interval (0-1) the server event loop was busy; admissions are paced above the target while tenants compete.',
+      registers: [registry],
+      collect() {
+        this.set(load().utilization);
+      },
+    });
+    new Gauge({
+      name: 'stratus_admission_rate_limit',
+      help: 'Invocations per second admitted while the node paces admissions to keep event-loop headroom; 0 when not pacing.',
+      registers: [registry],
+      collect() {
+        this.set(load().rate ?? 0);
+      },
+    });
+    new Counter({
+      name: 'stratus_admissions_paced_total',
+      help: 'Invocations admitted through the pacer, i.e. while the node was keeping event-loop headroom for other tenants.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(load().paced);
+      },
+    });
+  }
 
   return registry;
 }

@@ -39,7 +39,7 @@ export function createTenantMetrics(opts: TenantMetricsOptions): TenantMetrics {
     for (const fns of byAccount.values()) for (const fn of fns.values()) yield* fn.allSeries();
   }
 
-  const registry = createMetricsRegistry({ series: allSeries, trackedTenants: () => table.size, tenantLabelCap: cap });
+  const registry = createMetricsRegistry({ series: allSeries, trackedTenants: () => table.size, tenantLabelCap: cap, load: opts.load });
 
   return {
     contentType: registry.contentType,

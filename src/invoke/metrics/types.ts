@@ -43,4 +43,15 @@ export interface TenantMetricsOptions {
   /** Per-tenant statistics kept at most (least recently seen dropped first); default 100,000. */
   maxTrackedTenants?: number;
   clock?: Clock;
+  /** The node's load governor, read at scrape time (its gauges are left out without one). */
+  load?: () => NodeLoad;
+}
+
+/** What the load governor reports: the event loop's utilization and the admission pacing. */
+export interface NodeLoad {
+  utilization: number;
+  /** Admissions per second allowed while pacing; null when not pacing. */
+  rate: number | null;
+  /** Invocations admitted through the pacing bucket, since the start. */
+  paced: number;
 }

@@ -1,0 +1,141 @@
+// The load governor: paces admissions only while flows compete and the event loop is over target.
+import { describe, expect, it } from 'vitest';
+import { createLoadGovernor, type LoadGovernorOptions } from './load-governor.ts';
+
+/** A governor on a hand-driven clock: `tick(u)` ends an interval in which the loop was `u` busy. */
+function harness(overrides: Partial<LoadGovernorOptions> = {}) {
+  let clock = 0;
+  let utilization = 0;
+  let tickFn = () => {};
+  const g = createLoadGovernor({
+    target: 0.7,
+    sample: () => utilization,
+    now: () => clock,
+    every: (_ms, fn) => ((tickFn = fn), () => {}),
+    ...overrides,
+  });
+  return {
+    g,
+    advance: (ms: number) => void (clock += ms),
+    tick(u: number) {
+      utilization = u;
+      clock += 100;
+      tickFn();
+    },
+    /** Admits as many as the gate allows right now. */
+    drain() {
+      let n = 0;
+      while (g.tryTake()) n++;
+      return n;
+    },
+  };
+}
+
+/** Admits `n` requests spread over one interval, as a saturating flow would. */
+function admit(h: ReturnType<typeof harness>, flow: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    h.g.seen(flow);
+    expect(h.g.tryTake()).toBe(true);
+  }
+}
+
+describe('load governor', () => {
+  it('never paces a node that serves one flow, however busy its loop', () => {
+    const h = harness();
+    admit(h, 'only', 300);
+    h.tick(1);
+    admit(h, 'only', 300);
+    h.tick(1);
+    expect(h.g.stats()).toMatchObject({ rate: null, activeFlows: 1, paced: 0 });
+  });
+
+  it('paces at the rate that brings a busy loop back to target while flows compete', () => {
+    const h = harness();
+    h.g.seen('quiet');
+    admit(h, 'noisy', 200); // 2000 per second at utilization 1.0
+    h.tick(1);
+    // 2000/s scaled by 0.7/1.0.
+    expect(h.g.stats().rate).toBeCloseTo(1400, 0);
+    expect(h.g.tryTake()).toBe(false);
+    expect(h.g.msUntilNext()).toBeGreaterThanOrEqual(1);
+    h.advance(10);
+    // 10 ms at 1400/s is 14 tokens, but the bucket holds only a small burst.
+    expect(h.drain()).toBe(3);
+    expect(h.g.stats().paced).toBe(3);
+  });
+
+  it('cuts the rate by at most half per interval, and never below the floor', () => {
+    const h = harness({ minRate: 100 });
+    h.g.seen('a');
+    admit(h, 'b', 200); // 2000 per second
+    h.tick(10); // a wildly high reading (the sampler can report one under preemption): 0.07x would be a collapse
+    expect(h.g.stats().rate).toBeCloseTo(1000, 0);
+    h.g.seen('a');
+    h.g.seen('b');
+    h.tick(1); // nothing admitted at all in this interval
+    expect(h.g.stats().rate).toBe(100);
+  });
+
+  it('grows the rate back under target and lifts it once demand falls well below', () => {
+    const h = harness();
+    h.g.seen('quiet');
+    admit(h, 'noisy', 200);
+    h.tick(1);
+    const paced = h.g.stats().rate!;
+    // Demand at the paced rate, loop now at half: the rate grows by at most a quarter.
+    h.g.seen('quiet');
+    h.advance(100);
+    let n = 0;
+    for (let ms = 0; ms < 100; ms++) {
+      h.advance(1);
+      n += h.drain();
+    }
+    h.g.seen('noisy');
+    h.tick(0.35);
+    expect(n).toBeGreaterThan(0);
+    expect(h.g.stats().rate).toBeGreaterThan(paced);
+    expect(h.g.stats().rate).toBeLessThanOrEqual(paced * 1.25 + 1e-9);
+    // An interval with almost nothing admitted: pacing ends.
+    h.g.seen('quiet');
+    h.g.seen('noisy');
+    h.tick(0.1);
+    expect(h.g.stats().rate).toBeNull();
+    expect(h.g.tryTake()).toBe(true);
+  });
+
+  it('starts pacing the moment a second flow arrives at a loop one flow keeps saturated', () => {
+    const h = harness();
+    admit(h, 'noisy', 200);
+    h.tick(1); // one flow: not paced, however busy
+    expect(h.g.stats().rate).toBeNull();
+    admit(h, 'noisy', 50);
+    h.advance(25); // 50 admitted in 25 ms: 2000 per second
+    h.g.seen('quiet');
+    // Not at the next tick: now, at the rate that brings the loop back to target.
+    expect(h.g.stats().rate).toBeCloseTo(1400, 0);
+    expect(h.g.tryTake()).toBe(false);
+  });
+
+  it('stops pacing when the other flows have gone quiet for the activity window', () => {
+    const h = harness({ activeWindowMs: 300 });
+    h.g.seen('quiet');
+    admit(h, 'noisy', 200);
+    h.tick(1);
+    expect(h.g.stats().rate).not.toBeNull();
+    for (let i = 0; i < 4; i++) {
+      h.g.seen('noisy');
+      h.tick(1);
+    }
+    expect(h.g.stats()).toMatchObject({ rate: null, activeFlows: 1 });
+  });
+
+  it('is off at target 1, and refuses a target outside (0, 1]', () => {
+    const h = harness({ target: 1 });
+    h.g.seen('a');
+    admit(h, 'b', 200);
+    h.tick(1);
+    expect(h.g.stats().rate).toBeNull();
+    expect(() => createLoadGovernor({ target: 0, sample: () => 0 })).toThrow(RangeError);
+    expect(() => createLoadGovernor({ target: 1.5, sample: () => 0 })).toThrow(RangeError);
+  });
+});
