@@ -31,6 +31,10 @@ export interface QuietSide {
   loopDelayMs: LoopDelay[];
   /** Most guest steps seen waiting for an execution slot (WaitingSteps of /stratus/v1/node, polled), per phase. */
   maxWaitingSteps: number[];
+  /** Invocations admitted through the pacer (event-loop headroom), per phase. */
+  pacedAdmissions: number[];
+  /** Mean admission rate limit while pacing (AdmissionRateLimit of /stratus/v1/node, polled; 0: never paced), per phase. */
+  pacingRate: number[];
 }
 
 export interface LoopDelay {
@@ -38,6 +42,10 @@ export interface LoopDelay {
   p99: number;
   max: number;
   mean: number;
+  /** Share of one core the Stratus main thread used during the phase (Linux /proc), NaN elsewhere. */
+  mainThreadCpu: number;
+  /** Garbage collections of the Stratus process during the phase. */
+  gc: { count: number; totalMs: number; maxMs: number };
 }
 
 export interface NoisyTenantLoad {
@@ -85,18 +93,24 @@ async function quietPhase(t: Target, stratus: Child<unknown>, run: () => Promise
   const statsAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   await stratus.call('loopDelay');
   let maxWaiting = 0;
+  const rates: number[] = [];
+  const pacedBefore = (await nodeStats(t, statsAgent)).PacedAdmissions ?? 0;
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      maxWaiting = Math.max(maxWaiting, (await nodeStats(t, statsAgent)).WaitingSteps ?? 0);
+      const ns = await nodeStats(t, statsAgent);
+      maxWaiting = Math.max(maxWaiting, ns.WaitingSteps ?? 0);
+      if (ns.AdmissionRateLimit > 0) rates.push(ns.AdmissionRateLimit);
       await sleep(POLL_MS);
     }
   })();
   const paced = await run();
   polling = false;
   await poller;
+  const pacedAdmissions = ((await nodeStats(t, statsAgent)).PacedAdmissions ?? 0) - pacedBefore;
   statsAgent.destroy();
-  return { paced, loopDelay: await stratus.call<LoopDelay>('loopDelay'), maxWaiting };
+  const pacingRate = rates.length === 0 ? 0 : rates.reduce((a, b) => a + b, 0) / rates.length;
+  return { paced, loopDelay: await stratus.call<LoopDelay>('loopDelay'), maxWaiting, pacedAdmissions, pacingRate };
 }
 
 export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, loader: Child<unknown>, opts: NoisyOptions): Promise<NoisyResult> {
@@ -140,7 +154,8 @@ export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, load
       const watch = sides[side].at(-1)!;
       opts.log(
         `  round ${round + 1} ${side.padEnd(9)} quiet p50 ${summarize(last.latencies).p50.toFixed(2)} ms p99 ${summarize(last.latencies).p99.toFixed(2)} ms, ${failures(last)} failed${noisyNote}; ` +
-          `Stratus loop delay p99 ${watch.loopDelay.p99.toFixed(1)} ms, max waiting steps ${watch.maxWaiting}, sender late ≤ ${last.maxLateMs.toFixed(0)} ms`,
+          `Stratus loop delay p99 ${watch.loopDelay.p99.toFixed(1)} ms, main thread CPU ${(watch.loopDelay.mainThreadCpu * 100).toFixed(0)}%, ` +
+          `GC ${watch.loopDelay.gc.count}x ${watch.loopDelay.gc.totalMs.toFixed(0)} ms (max ${watch.loopDelay.gc.maxMs.toFixed(1)}), paced admissions ${watch.pacedAdmissions} at ~${watch.pacingRate.toFixed(0)}/s, max waiting steps ${watch.maxWaiting}, sender late ≤ ${last.maxLateMs.toFixed(0)} ms`,
       );
     }
   }
@@ -158,6 +173,8 @@ export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, load
       maxLateMs: phases.map((p) => p.maxLateMs),
       loopDelayMs: all.map((p) => p.loopDelay),
       maxWaitingSteps: all.map((p) => p.maxWaiting),
+      pacedAdmissions: all.map((p) => p.pacedAdmissions),
+      pacingRate: all.map((p) => p.pacingRate),
     };
   };
   const noisyStatuses: Record<string, number> = {};
