@@ -94,7 +94,7 @@ async function quietPhase(t: Target, stratus: Child<unknown>, run: () => Promise
   await stratus.call('loopDelay');
   let maxWaiting = 0;
   const rates: number[] = [];
-  const pacedBefore = (await nodeStats(t, statsAgent)).PacedAdmissions ?? 0;
+  const before = await nodeStats(t, statsAgent);
   let polling = true;
   const poller = (async () => {
     while (polling) {
@@ -107,10 +107,12 @@ async function quietPhase(t: Target, stratus: Child<unknown>, run: () => Promise
   const paced = await run();
   polling = false;
   await poller;
-  const pacedAdmissions = ((await nodeStats(t, statsAgent)).PacedAdmissions ?? 0) - pacedBefore;
+  const after = await nodeStats(t, statsAgent);
+  const pacedAdmissions = after.PacedAdmissions - before.PacedAdmissions;
+  const created = after.EnvironmentsCreated - before.EnvironmentsCreated;
   statsAgent.destroy();
   const pacingRate = rates.length === 0 ? 0 : rates.reduce((a, b) => a + b, 0) / rates.length;
-  return { paced, loopDelay: await stratus.call<LoopDelay>('loopDelay'), maxWaiting, pacedAdmissions, pacingRate };
+  return { paced, loopDelay: await stratus.call<LoopDelay>('loopDelay'), maxWaiting, pacedAdmissions, pacingRate, created };
 }
 
 export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, loader: Child<unknown>, opts: NoisyOptions): Promise<NoisyResult> {
@@ -155,7 +157,7 @@ export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, load
       opts.log(
         `  round ${round + 1} ${side.padEnd(9)} quiet p50 ${summarize(last.latencies).p50.toFixed(2)} ms p99 ${summarize(last.latencies).p99.toFixed(2)} ms, ${failures(last)} failed${noisyNote}; ` +
           `Stratus loop delay p99 ${watch.loopDelay.p99.toFixed(1)} ms, main thread CPU ${(watch.loopDelay.mainThreadCpu * 100).toFixed(0)}%, ` +
-          `GC ${watch.loopDelay.gc.count}x ${watch.loopDelay.gc.totalMs.toFixed(0)} ms (max ${watch.loopDelay.gc.maxMs.toFixed(1)}), paced admissions ${watch.pacedAdmissions} at ~${watch.pacingRate.toFixed(0)}/s, max waiting steps ${watch.maxWaiting}, sender late ≤ ${last.maxLateMs.toFixed(0)} ms`,
+          `GC ${watch.loopDelay.gc.count}x ${watch.loopDelay.gc.totalMs.toFixed(0)} ms (max ${watch.loopDelay.gc.maxMs.toFixed(1)}), paced admissions ${watch.pacedAdmissions} at ~${watch.pacingRate.toFixed(0)}/s, environments created ${watch.created}, max waiting steps ${watch.maxWaiting}, sender late ≤ ${last.maxLateMs.toFixed(0)} ms`,
       );
     }
   }
