@@ -24,6 +24,8 @@ export interface ApiDeps {
    * round-robin per (account, function, tenant), before any body is read or signature checked.
    */
   admission: { acquire(flow: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> };
+  /** Told the flow of every invocation whose signature checked out: the load governor paces only while two or more compete. */
+  activeFlow?: (flow: string) => void;
   metricsToken?: string;
 }
 

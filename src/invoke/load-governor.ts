@@ -24,8 +24,6 @@ export interface LoadGovernorStats {
 
 /** What the fair scheduler asks before each grant. */
 export interface AdmissionGate {
-  /** A request of this flow arrived. */
-  seen(flow: string): void;
   /** Takes a token when one is available now. */
   tryTake(): boolean;
   /** Milliseconds until the next token, after tryTake has failed. */
@@ -33,6 +31,8 @@ export interface AdmissionGate {
 }
 
 export interface LoadGovernor extends AdmissionGate {
+  /** An invocation of this flow arrived (the API calls it once the request is authenticated). */
+  seen(flow: string): void;
   stats(): LoadGovernorStats;
   close(): void;
 }
@@ -52,6 +52,9 @@ export interface LoadGovernorOptions {
   every?: (ms: number, tick: () => void) => () => void;
 }
 
+/** Flows remembered at most; past it new ones are not tracked (activeFlows then reads as this cap). */
+export const MAX_TRACKED_FLOWS = 4096;
+
 const timerEvery = (ms: number, tick: () => void) => {
   const t = setInterval(tick, ms);
   t.unref();
@@ -62,12 +65,18 @@ export function createLoadGovernor(opts: LoadGovernorOptions): LoadGovernor {
   if (!(opts.target > 0 && opts.target <= 1)) throw new RangeError('target must be above 0 and at most 1');
   const intervalMs = opts.intervalMs ?? 100;
   const minRate = opts.minRate ?? 100;
+  if (!(minRate > 0)) throw new RangeError('minRate must be above 0');
   const now = opts.now ?? (() => performance.now());
   const windowTicks = Math.max(1, Math.ceil((opts.activeWindowMs ?? 5000) / intervalMs));
   let rate: number | null = null;
+  /** What the node admitted when pacing began: pacing never cuts below a fifth of it, whatever else keeps the loop busy. */
+  let floor = minRate;
   let tokens = 0;
   let refilledAt = now();
   let admitted = 0;
+  /** tryTake refusals in this interval: demand the rate held back. */
+  let refused = 0;
+  let lastAdmittedRate = 0;
   let paced = 0;
   let utilization = 0;
   let ticks = 0;
@@ -84,48 +93,64 @@ export function createLoadGovernor(opts: LoadGovernorOptions): LoadGovernor {
   }
 
   /** Sets the rate for a loop measured `u` busy while `admittedRate` invocations per second were admitted. */
-  function steer(u: number, admittedRate: number): void {
+  function steer(u: number, admittedRate: number, heldBack: boolean): void {
     if (opts.target >= 1 || lastSeen.size < 2) {
       rate = null;
       return;
     }
     refill();
     if (u > opts.target) {
+      if (rate === null) {
+        tokens = 0;
+        floor = Math.max(minRate, admittedRate / 5);
+      }
+      // Toward what would bring the loop to target, but at most half per interval.
       const base = rate === null ? admittedRate : Math.min(rate, admittedRate);
-      if (rate === null) tokens = 0;
-      rate = Math.max(minRate, base * Math.max(0.5, opts.target / u));
+      rate = Math.max(floor, (rate ?? admittedRate) / 2, (base * opts.target) / u);
     } else if (rate !== null) {
-      if (admittedRate < rate / 2) rate = null;
+      // Lifted only when the rate held nothing back and demand sat well below it.
+      if (!heldBack && admittedRate < rate / 2) rate = null;
       else rate *= Math.min(1.25, opts.target / Math.max(u, 0.01));
     }
   }
 
   function tick(): void {
     ticks++;
-    tickedAt = now();
-    utilization = opts.sample();
-    const admittedRate = (admitted * 1000) / intervalMs;
+    const t = now();
+    const elapsed = Math.max(1, t - tickedAt);
+    tickedAt = t;
+    const u = opts.sample();
+    // setInterval fires late on a busy loop: rates are per the time that really passed.
+    const admittedRate = (admitted * 1000) / elapsed;
+    const heldBack = refused > 0;
     admitted = 0;
+    refused = 0;
     for (const [flow, at] of lastSeen) if (ticks - at > windowTicks) lastSeen.delete(flow);
-    steer(utilization, admittedRate);
+    if (!Number.isFinite(u)) return;
+    utilization = Math.min(1, Math.max(0, u));
+    lastAdmittedRate = admittedRate;
+    steer(utilization, admittedRate, heldBack);
   }
   const stop = (opts.every ?? timerEvery)(intervalMs, tick);
 
   return {
     seen(flow) {
       const arriving = !lastSeen.has(flow);
+      // Only "two or more" matters; the cap keeps a caller inventing flow names from growing the map.
+      if (arriving && lastSeen.size >= MAX_TRACKED_FLOWS) return;
       lastSeen.set(flow, ticks);
-      // A flow arriving at a loop that one flow keeps saturated: pace now, not at the next tick, so its
-      // first requests do not wait behind long turns of the other's work.
-      if (arriving && rate === null && lastSeen.size === 2 && utilization > opts.target) {
-        const elapsed = Math.max(1, now() - tickedAt);
-        steer(utilization, (admitted * 1000) / elapsed);
-      }
+      // A flow arriving at a loop that one flow keeps saturated: pace now, from the last interval's
+      // measurements, rather than at the next tick, so its first requests do not wait behind long
+      // turns of the other's work.
+      if (arriving && rate === null && lastSeen.size === 2 && utilization > opts.target) steer(utilization, lastAdmittedRate, false);
     },
     tryTake() {
       if (rate !== null) {
         refill();
-        if (tokens < 1) return false;
+        if (tokens < 1) {
+          refused++;
+          return false;
+        }
         tokens -= 1;
         paced++;
       }
@@ -137,6 +162,9 @@ export function createLoadGovernor(opts: LoadGovernorOptions): LoadGovernor {
       return Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
     },
     stats: () => ({ rate, utilization, activeFlows: lastSeen.size, paced }),
-    close: stop,
+    close() {
+      stop();
+      rate = null;
+    },
   };
 }

@@ -39,6 +39,9 @@ const nodeBusy = () =>
     details: { Reason: 'ConcurrentInvocationLimitExceeded' },
   });
 
+/** Longest flow key kept: names and tenant ids are validated later, and a key is held while its flow waits. */
+const MAX_FLOW_KEY = 600;
+
 /** The admission flow of a request: its account, function (without qualifier) and tenant. */
 function flowOf(request: FastifyRequest): string {
   const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
@@ -48,7 +51,7 @@ function flowOf(request: FastifyRequest): string {
   } catch {
     // A malformed name is refused by the handler; for admission it is just another flow.
   }
-  return `${request.account?.id ?? ''}\u0000${name}\u0000${header(request.headers['x-amz-tenant-id']) ?? ''}`;
+  return `${request.account?.id ?? ''}\u0000${name}\u0000${header(request.headers['x-amz-tenant-id']) ?? ''}`.slice(0, MAX_FLOW_KEY);
 }
 
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
@@ -63,6 +66,8 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
   };
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, onRequest }, async (request, reply) => {
     const h = request.headers;
+    // Counted only now that the signature checked out, so invented tenant ids cannot switch pacing on.
+    deps.activeFlow?.(flowOf(request));
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
     const out = await deps.invoke({
