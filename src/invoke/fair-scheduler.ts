@@ -47,6 +47,13 @@ export interface FairSchedulerOptions {
   now?: () => number;
   /** Asked before every grant: when it has no token, waiters stay queued until it has (see load-governor.ts). */
   gate?: AdmissionGate;
+  /**
+   * Grants per event-loop turn at most. A grant's work (signature, body, the engine call) runs
+   * synchronously in the turn that grants it, so a burst of grants is one long turn during which
+   * no other request is even read; past the budget, waiters are granted in the next turn, in the
+   * same round-robin order, after the loop has polled for new requests.
+   */
+  perTurn?: number;
 }
 
 export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
@@ -65,11 +72,26 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   let waitingTotal = 0;
   const gate = opts.gate;
   let wake: NodeJS.Timeout | undefined;
+  const perTurn = opts.perTurn ?? Infinity;
+  if (!(perTurn === Infinity || (Number.isInteger(perTurn) && perTurn >= 1))) throw new RangeError('perTurn must be a whole number of at least 1');
+  let grantedThisTurn = 0;
+  let nextTurn: NodeJS.Immediate | undefined;
+  const turnFull = () => grantedThisTurn >= perTurn;
+  /** Counts a grant against this turn's budget; the budget renews at the loop's next check phase. */
+  function spendTurn(): void {
+    grantedThisTurn++;
+    nextTurn ??= setImmediate(() => {
+      nextTurn = undefined;
+      grantedThisTurn = 0;
+      dispatch();
+    });
+  }
 
   const heldBy = (key: string) => held.get(key) ?? 0;
 
   /** Takes a slot now; the release charges the flow (if it is still queueing) for the time held. */
   function take(key: string, flow: Flow | undefined): () => void {
+    if (perTurn !== Infinity) spendTurn();
     running++;
     held.set(key, heldBy(key) + 1);
     const started = now();
@@ -120,6 +142,8 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   function dispatch(): void {
     while (running < slots && ring.length > 0) {
       if (!ring.some((f) => heldBy(f.key) < maxPerFlow)) return;
+      // Out of grants for this turn: spendTurn's immediate dispatches again next turn.
+      if (turnFull()) return;
       if (gate && !gate.tryTake()) {
         // Paced: nothing releases a slot to call dispatch again, so a timer does when the gate refills.
         wake ??= setTimeout(() => {
@@ -138,9 +162,8 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   }
 
   function acquire(key: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> {
-    gate?.seen(key);
     // Fast path: a free slot, nobody waiting, and the flow under its cap.
-    if (running < slots && ring.length === 0 && heldBy(key) < maxPerFlow && (!gate || gate.tryTake())) return Promise.resolve(take(key, undefined));
+    if (running < slots && ring.length === 0 && heldBy(key) < maxPerFlow && !turnFull() && (!gate || gate.tryTake())) return Promise.resolve(take(key, undefined));
     let flow = byKey.get(key);
     if (!flow) {
       // A flow (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle flows.
