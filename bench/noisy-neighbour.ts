@@ -12,8 +12,10 @@ export interface NoisyOptions {
   quietTenants: number;
   /** Requests per second each quiet tenant sends, open loop. */
   quietRate: number;
-  /** Connections of the noisy tenant's closed loop. */
+  /** Connections of the noisy tenant's load. */
   noisyConnections: number;
+  /** The noisy tenant's rate over all its connections; absent: a closed loop, as fast as the node answers. */
+  noisyRate?: number;
   rounds: number;
   phaseSeconds: number;
   log: (line: string) => void;
@@ -125,7 +127,7 @@ export async function runNoisyNeighbour(t: Target, stratus: Child<unknown>, load
   const agent = new http.Agent({ keepAlive: true });
   const streams = async () => Promise.all(quiet.map(async (tenant) => ({ request: await signInvoke(t, tenant), ratePerSecond: opts.quietRate })));
   const noisyLoad = async (seconds: number) => {
-    const options: PhaseOptions = { url: t.url, request: await signInvoke(t, NOISY), connections: opts.noisyConnections, seconds };
+    const options: PhaseOptions = { url: t.url, request: await signInvoke(t, NOISY), connections: opts.noisyConnections, seconds, overallRate: opts.noisyRate };
     return loader.call<LoaderAnswer>('load', { options });
   };
 

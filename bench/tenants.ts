@@ -13,6 +13,8 @@ const CONFIG = {
   quietTenants: 9,
   quietRate: num('BENCH_QUIET_RATE', 5),
   noisyConnections: num('BENCH_NOISY_CONNECTIONS', 64),
+  /** Diagnostic: the noisy tenant at this many req/s instead of a closed loop (0: closed loop). */
+  noisyRate: num('BENCH_NOISY_RATE', 0) || undefined,
   rounds: num('BENCH_TENANT_ROUNDS', 3),
   /** Event-loop target of the Stratus under test (0: its default). */
   eventLoopTarget: num('BENCH_EVENT_LOOP_TARGET', 0),

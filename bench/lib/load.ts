@@ -24,6 +24,8 @@ export interface PhaseOptions {
   request: SignedRequest;
   connections: number;
   seconds: number;
+  /** Requests per second over all connections (autocannon's overallRate); absent: as fast as answers come back. */
+  overallRate?: number;
 }
 
 /** Runs one fixed-duration phase and counts every outcome; never fails on a status. */
@@ -39,6 +41,7 @@ export function runCountedPhase(opts: PhaseOptions): Promise<CountedPhaseResult>
         headers: opts.request.headers,
         body: opts.request.body,
         connections: opts.connections,
+        ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
         pipelining: 1,
         duration: opts.seconds,
         timeout: 10,
