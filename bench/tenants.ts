@@ -40,9 +40,10 @@ const METHOD = [
   `Every figure is compared with a baseline measured in the same run on the same machine; each Stratus runs in its own child process with default settings unless said.`,
   `The function is one PER_TENANT function whose handler does a JSON round trip and a ~0.2 ms loop; tenants are told apart by X-Amz-Tenant-Id.`,
   `Noisy neighbour: ${CONFIG.quietTenants} quiet tenants each send ${CONFIG.quietRate} req/s open loop (a paced sender in the parent: requests leave on a timetable whatever the answers, latency from send to answer);`,
-  `the noisy tenant is a closed loop of ${CONFIG.noisyConnections} connections (autocannon in its own child process, so its event loop is not the quiet sender's), which keeps the node saturated at whatever it can serve:`,
-  `that is harsher than the issue's open loop at 100x (${100 * CONFIG.quietRate} req/s): the noisy tenant takes whatever the node will give it, and the achieved multiple is reported (↳ row, should be ≥ 100x).`,
-  `Stratus runs with ${CONFIG.eventLoopTarget > 0 ? `event-loop target ${CONFIG.eventLoopTarget}` : 'its default event-loop target (0.7)'}: while tenants compete, admissions are paced to keep that headroom. ${CONFIG.compareUnpaced ? 'The ↳ "pacing off" rows repeat the whole figure, in the same run, on a fresh Stratus with STRATUS_EVENT_LOOP_TARGET=1.' : ''}`,
+  CONFIG.noisyRate
+    ? `the noisy tenant sends ${CONFIG.noisyRate} req/s over ${CONFIG.noisyConnections} connections (autocannon overallRate, in its own child process); the achieved multiple is reported (↳ row).`
+    : `the noisy tenant is a closed loop of ${CONFIG.noisyConnections} connections (autocannon in its own child process, so its event loop is not the quiet sender's), which keeps the node saturated at whatever it can serve: that is harsher than the issue's open loop at 100x (${100 * CONFIG.quietRate} req/s, BENCH_NOISY_RATE=${100 * CONFIG.quietRate} runs that instead): the noisy tenant takes whatever the node will give it, and the achieved multiple is reported (↳ row, should be ≥ 100x).`,
+  `Stratus runs with ${CONFIG.eventLoopTarget > 0 ? `event-loop target ${CONFIG.eventLoopTarget}` : 'its default event-loop target (0.7)'}: while tenants compete, admissions are paced to keep that headroom (the 4-admissions-per-loop-turn budget applies on both sides). ${CONFIG.compareUnpaced ? 'The ↳ "pacing off" rows repeat the whole figure, in the same run, on a fresh Stratus with STRATUS_EVENT_LOOP_TARGET=1.' : ''}`,
   `Baseline = the quiet tenants alone; ${CONFIG.rounds} rounds of ${CONFIG.phaseSeconds} s per side, alternating which side goes first; the noisy load starts 1 s before the quiet phase and ends 1 s after it; all quiet samples of a side are pooled (nearest-rank percentiles).`,
   `Every tenant is warmed first; no per-tenant limits are set, so a 429 can only come from node capacity.`,
   `Churn: ${CONFIG.churnSamples} sequential invokes each to a new tenant (each checked to carry an Init Duration), taken in turn with invokes of one warm tenant (checked to carry none), one keep-alive connection.`,
@@ -61,7 +62,7 @@ function noisyRows(r: NoisyResult, unpaced: NoisyResult | undefined): Row[] {
     ratioRow('Noisy neighbour: quiet tenants p50 latency', 'ms', alone, r.alone.latencyMs.p50, r.withNoisy.latencyMs.p50),
     ratioRow('Noisy neighbour: quiet tenants p99 latency', 'ms', alone, r.alone.latencyMs.p99, r.withNoisy.latencyMs.p99, { op: '<=', limit: 2 }),
     valueRow('Noisy neighbour: quiet tenants failed requests (both sides)', 'requests', r.alone.failures + r.withNoisy.failures, { op: '<=', limit: 0 }),
-    ratioRow(`↳ Noisy tenant throughput (closed loop, c=${r.noisyConnections})`, 'req/s', 'one quiet tenant', r.quietRatePerTenant, r.noisy.throughput),
+    ratioRow(`↳ Noisy tenant throughput (${CONFIG.noisyRate ? `${CONFIG.noisyRate} req/s asked` : "closed loop"}, c=${r.noisyConnections})`, 'req/s', 'one quiet tenant', r.quietRatePerTenant, r.noisy.throughput),
     valueRow('↳ Noisy tenant: 429 responses', 'responses', throttled),
     valueRow('↳ Noisy tenant: other failures (non-2xx, socket errors, timeouts)', 'requests', otherBad + r.noisy.timeouts),
     ratioRow('↳ Stratus event-loop delay p99 (mean over phases)', 'ms', alone, mean(r.alone.loopDelayMs.map((d) => d.p99)), mean(r.withNoisy.loopDelayMs.map((d) => d.p99))),
