@@ -55,19 +55,23 @@ function flowOf(request: FastifyRequest): string {
 }
 
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
+  /** The flow admission computed for each request, so the handler does not parse the name again. */
+  const flows = new WeakMap<FastifyRequest, string>();
   // Runs after authentication's header checks: under load, a tenant's requests wait here, behind
   // its own earlier ones, before their bodies are read and their signatures are computed, so a
   // noisy tenant cannot crowd the event loop ahead of quiet ones. The slot is given back when the
   // response closes, however it closes: sent, failed, or the client gone while it waited.
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    const release = await deps.admission.acquire(flowOf(request), { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy });
+    const flow = flowOf(request);
+    flows.set(request, flow);
+    const release = await deps.admission.acquire(flow, { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy });
     if (reply.raw.closed || request.raw.destroyed) release();
     else reply.raw.once('close', release);
   };
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, onRequest }, async (request, reply) => {
     const h = request.headers;
     // Counted only now that the signature checked out, so invented tenant ids cannot switch pacing on.
-    deps.activeFlow?.(flowOf(request));
+    deps.activeFlow?.(flows.get(request) ?? flowOf(request));
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
     const out = await deps.invoke({
