@@ -128,6 +128,8 @@ function signingKey(signer: Signer, shortDate: string, region: string, service: 
   return signer.key;
 }
 
+const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(',') : value);
+
 /** Recomputes the signature over the received request and compares in constant time. */
 function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): void {
   const q = req.url.indexOf('?');
@@ -137,26 +139,24 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const headers: Record<string, string> = {};
-  for (const name of auth.signedHeaders) {
-    const value = req.headers[name];
-    if (value === undefined) throw stratusError('AUTH_BAD_SIGNATURE', `Header '${name}' is listed in SignedHeaders but is not in the request.`);
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const bodyHash = createHash('sha256').update(req.body).digest('hex');
-  const declared = headers['x-amz-content-sha256'];
-  if (declared !== undefined && declared !== bodyHash) {
-    throw stratusError('AUTH_BAD_SIGNATURE', 'X-Amz-Content-Sha256 does not match the request body: the body must be signed (unsigned payloads are not accepted).');
-  }
-  // As the library signs: generated headers dropped, x-amz-date from the signing time, values trimmed and folded.
+  // One pass over SignedHeaders, as the library signs: generated headers dropped, x-amz-date from
+  // the signing time, values joined, trimmed and folded.
   const longDate = auth.signingDate.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
   const canonicalHeaders: Record<string, string> = Object.create(null);
   for (const name of auth.signedHeaders) {
+    const value = req.headers[name];
+    if (value === undefined) throw stratusError('AUTH_BAD_SIGNATURE', `Header '${name}' is listed in SignedHeaders but is not in the request.`);
     if (GENERATED.has(name) || name === 'x-amz-date') continue;
-    canonicalHeaders[name] = headers[name]!.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+    canonicalHeaders[name] = joined(value).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
   }
   canonicalHeaders['x-amz-date'] = longDate;
-  const canonicalRequest = signer.canonical.write(new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'stratus', path, query, headers }), canonicalHeaders, bodyHash);
+  const bodyHash = createHash('sha256').update(req.body).digest('hex');
+  const declared = req.headers['x-amz-content-sha256'];
+  if (auth.signedHeaders.includes('x-amz-content-sha256') && declared !== undefined && joined(declared) !== bodyHash) {
+    throw stratusError('AUTH_BAD_SIGNATURE', 'X-Amz-Content-Sha256 does not match the request body: the body must be signed (unsigned payloads are not accepted).');
+  }
+  // The library writes the canonical path and query; headers are already canonical.
+  const canonicalRequest = signer.canonical.write(new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'stratus', path, query }), canonicalHeaders, bodyHash);
   const shortDate = longDate.slice(0, 8);
   const scope = `${shortDate}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;

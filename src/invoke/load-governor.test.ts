@@ -31,6 +31,15 @@ function harness(overrides: Partial<LoadGovernorOptions> = {}) {
   };
 }
 
+/** A harness where a noisy flow saturated the loop (2000 per second at utilization 1) while a quiet one was active: pacing is on. */
+function pacing(overrides: Partial<LoadGovernorOptions> = {}) {
+  const h = harness(overrides);
+  h.g.seen('quiet');
+  admit(h, 'noisy', 200);
+  h.tick(1);
+  return { h, paced: h.g.stats().rate! };
+}
+
 /** Admits `n` requests spread over one interval, as a saturating flow would. */
 function admit(h: ReturnType<typeof harness>, flow: string, n: number) {
   for (let i = 0; i < n; i++) {
@@ -50,10 +59,7 @@ describe('load governor', () => {
   });
 
   it('paces at the rate that brings a busy loop back to target while flows compete', () => {
-    const h = harness();
-    h.g.seen('quiet');
-    admit(h, 'noisy', 200); // 2000 per second at utilization 1.0
-    h.tick(1);
+    const { h } = pacing();
     // 2000/s scaled by 0.7/1.0.
     expect(h.g.stats().rate).toBeCloseTo(1400, 0);
     expect(h.g.tryTake()).toBe(false);
@@ -98,11 +104,7 @@ describe('load governor', () => {
   });
 
   it('keeps pacing while it holds requests back, even when the admitted rate looks low', () => {
-    const h = harness();
-    h.g.seen('quiet');
-    admit(h, 'noisy', 200);
-    h.tick(1);
-    const paced = h.g.stats().rate!;
+    const { h, paced } = pacing();
     h.g.seen('quiet');
     h.g.seen('noisy');
     // Long loop turns: the bucket is asked rarely, so it delivers well under its rate and refuses in between.
@@ -115,11 +117,7 @@ describe('load governor', () => {
   });
 
   it('grows the rate back under target and lifts it once demand falls well below', () => {
-    const h = harness();
-    h.g.seen('quiet');
-    admit(h, 'noisy', 200);
-    h.tick(1);
-    const paced = h.g.stats().rate!;
+    const { h, paced } = pacing();
     // Demand at the paced rate, loop now at half: the rate grows by at most a quarter.
     h.g.seen('quiet');
     h.advance(100);
@@ -155,10 +153,7 @@ describe('load governor', () => {
   });
 
   it('stops pacing when the other flows have gone quiet for the activity window', () => {
-    const h = harness({ activeWindowMs: 300 });
-    h.g.seen('quiet');
-    admit(h, 'noisy', 200);
-    h.tick(1);
+    const { h } = pacing({ activeWindowMs: 300 });
     expect(h.g.stats().rate).not.toBeNull();
     for (let i = 0; i < 4; i++) {
       h.g.seen('noisy');

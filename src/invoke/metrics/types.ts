@@ -1,5 +1,6 @@
 /** @module Types of per-tenant metrics: the events of the pipeline's observer port, and the statistics read back. */
 import type { Clock } from '../../shared/clock.ts';
+import type { LoadGovernorStats } from '../load-governor.ts';
 import type { InvocationObserver } from '../observer.ts';
 
 export type { InvocationObserver };
@@ -47,11 +48,5 @@ export interface TenantMetricsOptions {
   load?: () => NodeLoad;
 }
 
-/** What the load governor reports: the event loop's utilization and the admission pacing. */
-export interface NodeLoad {
-  utilization: number;
-  /** Admissions per second allowed while pacing; null when not pacing. */
-  rate: number | null;
-  /** Invocations admitted through the pacing bucket, since the start. */
-  paced: number;
-}
+/** What the metrics read of the load governor (its stats: utilization, pacing rate or null, paced admissions). */
+export type NodeLoad = Pick<LoadGovernorStats, 'utilization' | 'rate' | 'paced'>;
