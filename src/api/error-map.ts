@@ -10,6 +10,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   REQUEST_TOO_LARGE: 'RequestTooLargeException',
   REQUEST_ROUTE_NOT_FOUND: 'UnknownOperationException',
   REQUEST_THROTTLED: 'TooManyRequestsException',
+  REQUEST_ABORTED: 'ClientClosedRequestException',
   AUTH_MISSING: 'MissingAuthenticationTokenException',
   AUTH_INCOMPLETE: 'IncompleteSignatureException',
   AUTH_UNKNOWN_KEY: 'UnrecognizedClientException',

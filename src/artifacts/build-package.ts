@@ -1,6 +1,6 @@
 /** @module Turns a deployment zip and a handler string into a `BuiltPackage`: the artifacts pipeline end to end. */
 import { isStratusError, stratusError } from '../shared/errors.ts';
-import { bundlePackage } from './bundle.ts';
+import { bundlePackage, type BundleLimits } from './bundle.ts';
 import { findHandlerFile, parseHandler } from './handler.ts';
 import { sha256Base64, sha256Hex } from './hash.ts';
 import { withStagedPackage } from './staging.ts';
@@ -12,7 +12,27 @@ export interface BuildOptions {
   maxUnzippedBytes?: number;
   /** Bound on the number of zip entries; defaults to 20,000. */
   maxEntries?: number;
+  /** Absolute bound on a bundle's size; defaults to 50 MB. Each package also gets a bound relative to its zip (see below). */
+  maxBundleBytes?: number;
+  /** CPU seconds the bundling process may use; defaults to 30. */
+  buildCpuSeconds?: number;
+  /** Wall-clock bound on bundling, in ms; defaults to 60 s. */
+  buildWallMs?: number;
+  /** Folder that holds build folders (default: the system temp folder). */
+  stagingDir?: string;
+  /** Stops the build (and its process) when aborted, e.g. when the uploading client goes away. */
+  signal?: AbortSignal;
 }
+
+export const DEFAULT_BUILD_LIMITS = { maxBundleBytes: 50 * 1024 * 1024, buildCpuSeconds: 30, buildWallMs: 60_000 } as const;
+
+/**
+ * A bundle holds at most what the zip unpacks to plus esbuild's wrappers. JavaScript packages
+ * compress 3-8x and data files up to about 15x, so 16x the upload plus 2 MB fits every real
+ * package and stops a small zip from becoming a huge stored bundle (each cold start reads it).
+ */
+const BUNDLE_PER_ZIP_BYTE = 16;
+const BUNDLE_SLACK_BYTES = 2 * 1024 * 1024;
 
 /**
  * Validates `handler`, unzips `zip` (untrusted: see `unzip.ts`), finds the handler's file and
@@ -28,9 +48,14 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
     throw stratusError('CODE_INVALID_ZIP', 'The zip has no files. Zip the function code (the handler file and its dependencies), then upload it again.');
   }
   const entryFile = findHandlerFile(parsed, files.map((f) => f.path));
+  const bundleLimits: BundleLimits = {
+    cpuSeconds: limits.buildCpuSeconds,
+    wallMs: limits.buildWallMs,
+    maxOutputBytes: Math.min(limits.maxBundleBytes, BUNDLE_SLACK_BYTES + BUNDLE_PER_ZIP_BYTE * zip.byteLength),
+  };
   let bundle: string;
   try {
-    bundle = await withStagedPackage(zip, files, (root) => bundlePackage(root, entryFile));
+    bundle = await withStagedPackage(zip, files, (root) => bundlePackage(root, entryFile, bundleLimits, opts.signal), opts.stagingDir);
   } catch (error) {
     // File system failures (disk full, permissions) carry temp paths: keep them as the cause only.
     if (isStratusError(error)) throw error;
@@ -46,10 +71,15 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
   };
 }
 
-function resolveLimits(opts: BuildOptions): UnzipLimits {
-  const limits: UnzipLimits = {
+type Limits = UnzipLimits & { maxBundleBytes: number; buildCpuSeconds: number; buildWallMs: number };
+
+function resolveLimits(opts: BuildOptions): Limits {
+  const limits: Limits = {
     maxUnzippedBytes: opts.maxUnzippedBytes ?? DEFAULT_UNZIP_LIMITS.maxUnzippedBytes,
     maxEntries: opts.maxEntries ?? DEFAULT_UNZIP_LIMITS.maxEntries,
+    maxBundleBytes: opts.maxBundleBytes ?? DEFAULT_BUILD_LIMITS.maxBundleBytes,
+    buildCpuSeconds: opts.buildCpuSeconds ?? DEFAULT_BUILD_LIMITS.buildCpuSeconds,
+    buildWallMs: opts.buildWallMs ?? DEFAULT_BUILD_LIMITS.buildWallMs,
   };
   // These come from the composition root, not from users: a bad value is a programming error.
   for (const [name, value] of Object.entries(limits)) {

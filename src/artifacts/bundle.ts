@@ -1,108 +1,81 @@
-/** @module Bundles an extracted package into one CommonJS script with esbuild, confined to the package's own files. */
-import { isAbsolute, relative, sep } from 'node:path';
-import { build, type Message, type PartialMessage, type Plugin } from 'esbuild';
-import { isStratusError, stratusError, type StratusError } from '../shared/errors.ts';
+/** @module Bundles an extracted package into one CommonJS script with esbuild, in a bounded process of its own, confined to the package's own files. */
+import { sep } from 'node:path';
+import { stratusError, type StratusError } from '../shared/errors.ts';
+import { BuildStopped, runBuildProcess, type BuildProcessLimits, type WorkerMessage } from './build-process.ts';
+import { readPackageTsconfig } from './tsconfig.ts';
 
 /** Enough errors to fix a typical mistake without flooding the response. */
 const MAX_REPORTED_ERRORS = 5;
-/** Marks resolutions that `confineToPackage` started itself, so that it does not recurse. */
-const CONFINED = Symbol('stratus.confined');
+
+export interface BundleLimits extends BuildProcessLimits {
+  /** Largest bundle accepted, in bytes. */
+  maxOutputBytes: number;
+}
 
 /**
- * Bundles `entryFile` (relative to `root`, the folder the zip was extracted into, with symlinks
- * resolved) into one CommonJS script whose `module.exports` carries the handler, whether the
- * source uses `export` or `exports.x =`. Node built-ins stay external `require()` calls, so a
- * package that needs one fails clearly when the engine initializes it, not here.
+ * Bundles `entryFile` (relative to `root`, the folder the zip was extracted into) into one CommonJS
+ * script whose `module.exports` carries the handler, whether the source uses `export` or
+ * `exports.x =`. Node built-ins stay external `require()` calls, so a package that needs one fails
+ * clearly when the engine initializes it, not here. Nothing outside `root` is read into the
+ * bundle (see build-worker.js), and no error names anything outside it.
  */
-export async function bundlePackage(root: string, entryFile: string): Promise<string> {
+export async function bundlePackage(root: string, entryFile: string, limits: BundleLimits, signal?: AbortSignal): Promise<string> {
+  const tsconfigRaw = await readPackageTsconfig(root);
+  let answer;
   try {
-    const result = await build({
-      absWorkingDir: root,
-      entryPoints: [entryFile],
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'es2022',
-      write: false,
-      // No source map: it would roughly double every stored bundle. esbuild's `// path` comments
-      // between modules still say which zip file each part came from.
-      sourcemap: false,
-      logLevel: 'silent',
-      plugins: [confineToPackage(root)],
-    });
-    const output = result.outputFiles[0];
-    if (!output) throw new Error('esbuild produced no output file');
-    return output.text;
+    answer = await runBuildProcess({ entryFile, tsconfigRaw, maxOutputBytes: limits.maxOutputBytes }, root, limits, signal);
   } catch (error) {
-    if (isStratusError(error)) throw error;
-    const messages = buildMessages(error);
-    if (messages) throw buildFailed(messages, root);
-    throw stratusError('INTERNAL', 'Bundling the code failed unexpectedly. Try again; if it keeps failing, report it.', { cause: error });
+    throw error instanceof BuildStopped ? stoppedError(error, limits) : error;
+  }
+  if (answer.ok) return answer.text;
+  if ('messages' in answer) throw buildFailed(answer.messages, answer.total, root);
+  if ('tooLarge' in answer) throw tooLarge(answer.tooLarge, limits.maxOutputBytes);
+  if ('stopped' in answer) throw stoppedError(new BuildStopped('cpu', answer.stopped), limits);
+  throw stratusError('INTERNAL', 'Bundling the code failed unexpectedly. Try again; if it keeps failing, report it.', { cause: new Error(answer.internal) });
+}
+
+function stoppedError(stop: BuildStopped, limits: BundleLimits): StratusError {
+  switch (stop.reason) {
+    case 'cpu':
+      return stratusError('CODE_BUILD_FAILED', `The code could not be bundled: the build used more than ${limits.cpuSeconds} s of CPU time (or more memory than the node allows). Bundle fewer or smaller files (pattern imports such as require('./x/' + name) pull in every file they match), then upload it again.`);
+    case 'wall':
+      return stratusError('CODE_BUILD_FAILED', `The code could not be bundled within ${Math.round(limits.wallMs / 1000)} s. Bundle fewer or smaller files, or retry when the node is less busy.`);
+    case 'output':
+      return tooLarge(undefined, limits.maxOutputBytes);
+    case 'aborted':
+      return stratusError('REQUEST_ABORTED', 'The build was stopped because the client closed the connection before it finished.');
+    case 'crashed':
+      return stratusError('INTERNAL', 'Bundling the code failed unexpectedly. Try again; if it keeps failing, report it.', { cause: stop });
   }
 }
 
-/**
- * esbuild resolves bare imports by walking up to `node_modules` folders of parent directories,
- * and follows absolute or `../` paths anywhere on disk: without this guard a package could pull
- * host files (say `require('/etc/hostname.json')`) into its bundle. Every resolution that lands
- * outside `root` is refused; failures are left to esbuild so that its messages (with the import's
- * location, and its leniency for `require()` inside `try`) stay as they are.
- */
-function confineToPackage(root: string): Plugin {
-  return {
-    name: 'stratus-confine-to-package',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData === CONFINED || args.kind === 'entry-point') return undefined;
-        const resolved = await pluginBuild.resolve(args.path, {
-          importer: args.importer,
-          namespace: args.namespace,
-          resolveDir: args.resolveDir,
-          kind: args.kind,
-          with: args.with,
-          pluginData: CONFINED,
-        });
-        if (resolved.errors.length > 0) return undefined;
-        if (resolved.external || resolved.namespace !== 'file' || isInside(root, resolved.path)) {
-          return {
-            path: resolved.path,
-            external: resolved.external,
-            namespace: resolved.namespace,
-            sideEffects: resolved.sideEffects,
-            suffix: resolved.suffix,
-          };
-        }
-        const error: PartialMessage = { text: `"${args.path}" resolves to a file outside the package; only files inside the zip can be bundled` };
-        return { errors: [error] };
-      });
-    },
-  };
+function tooLarge(bytes: number | undefined, max: number): StratusError {
+  const size = bytes === undefined ? 'larger than' : `${bytes} bytes, over`;
+  return stratusError('CODE_TOO_LARGE', `The bundled code would be ${size} the limit of ${max} bytes for this package. Leave out files the handler does not need (pattern imports such as require('./data/' + name) pull in every matching file), then upload it again.`);
 }
 
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel);
-}
-
-/** esbuild's failure carries structured messages; anything else is not a problem with the code. */
-function buildMessages(error: unknown): Message[] | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const errors = (error as { errors?: unknown }).errors;
-  return Array.isArray(errors) && errors.length > 0 ? (errors as Message[]) : undefined;
-}
-
-function buildFailed(messages: Message[], root: string): StratusError {
+function buildFailed(messages: WorkerMessage[], total: number, root: string): StratusError {
   const lines = messages.slice(0, MAX_REPORTED_ERRORS).map((m) => formatMessage(m, root));
-  if (messages.length > MAX_REPORTED_ERRORS) lines.push(`(and ${messages.length - MAX_REPORTED_ERRORS} more)`);
+  if (total > MAX_REPORTED_ERRORS) lines.push(`(and ${total - MAX_REPORTED_ERRORS} more)`);
   return stratusError('CODE_BUILD_FAILED', `The code could not be bundled:\n${lines.join('\n')}\nFix the code in the zip, then upload it again.`);
 }
 
-/** `file:line:column: message`, with a 1-based column as editors and tsc count. */
-function formatMessage(message: Message, root: string): string {
-  const text = scrubRoot(message.text, root) + hintFor(message.text);
+/** `file:line:column: message`, with a 1-based column as editors and tsc count; nothing of the host in it. */
+function formatMessage(message: WorkerMessage, root: string): string {
   const at = message.location;
-  if (!at) return text;
-  return `${scrubRoot(at.file, root)}:${at.line}:${at.column + 1}: ${text}`;
+  const file = at ? scrubRoot(at.file, root) : undefined;
+  // A location outside the package (a host package.json, say) is not shown at all.
+  const shown = at && file !== undefined && !file.startsWith('/') && !file.startsWith('..') ? at : null;
+  // The confinement plugin's messages quote the import as the user wrote it, from their own line.
+  const quoted = message.plugin && shown ? `${quoteImport(shown.lineText.slice(shown.column, shown.column + shown.length))} ` : '';
+  const text = quoted + scrubHost(scrubRoot(message.text, root)) + hintFor(message.text);
+  return shown ? `${file}:${shown.line}:${shown.column + 1}: ${text}` : text;
+}
+
+/** A plain string import as esbuild quotes paths (`"x"`); an expression (a pattern import) as written. */
+function quoteImport(source: string): string {
+  const literal = /^(['"`])([^'"`\\$]*)\1$/.exec(source);
+  return literal ? `"${literal[2]}"` : source;
 }
 
 /** Adds what to do where esbuild's wording does not say it. */
@@ -116,4 +89,9 @@ function hintFor(text: string): string {
 /** The extraction folder is an internal detail (invariant 5): paths are shown relative to the zip. */
 function scrubRoot(text: string, root: string): string {
   return text.split(root + sep).join('').split(root).join('.');
+}
+
+/** Any absolute path left in esbuild's own wording is the host's: it is not shown. */
+function scrubHost(text: string): string {
+  return text.replace(/(^|[\s"'(=])\/[^\s"'):]+/g, '$1<outside the package>');
 }

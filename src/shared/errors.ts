@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   REQUEST_TOO_LARGE: { status: 413, kind: 'user' },
   REQUEST_ROUTE_NOT_FOUND: { status: 404, kind: 'user' },
   REQUEST_THROTTLED: { status: 429, kind: 'user', retryable: true },
+  REQUEST_ABORTED: { status: 499, kind: 'user' },
   AUTH_MISSING: { status: 403, kind: 'user' },
   AUTH_INCOMPLETE: { status: 403, kind: 'user' },
   AUTH_UNKNOWN_KEY: { status: 403, kind: 'user' },

@@ -1,0 +1,89 @@
+/** @module The bundling process: runs esbuild on one staged package, in a process of its own whose working directory is the package, with an empty environment and the package as the only readable code. */
+// Plain JavaScript, started with `node` and nothing else (no TypeScript loader): start-up is part of
+// every deploy. Reads one job as JSON on stdin, writes one answer as JSON on stdout, and exits.
+//   job:    { entryFile, tsconfigRaw, maxOutputBytes }
+//   answer: { ok: true, text } | { ok: false, messages } | { ok: false, tooLarge: bytes } | { ok: false, stopped } | { ok: false, internal }
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { build } from 'esbuild';
+
+const root = process.cwd();
+
+/** True when `path` is the package root or below it. */
+function inside(path) {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+// Messages name no path: the parent quotes the import from the user's own source line instead.
+const OUTSIDE = 'resolves to a file outside the package; only files inside the zip can be bundled';
+const ABSOLUTE = `${OUTSIDE} (import the package's own files by a relative path)`;
+
+/**
+ * Confinement. Every file esbuild loads passes `onLoad`, including the files a pattern import
+ * (`require('./x/' + name)`) expands to, which never pass `onResolve`: a load outside the package
+ * is refused before esbuild reads a byte of it. The two cheap `onResolve` filters refuse the
+ * specifiers that name a place outside the package on their face, without resolving them, so the
+ * answer says nothing about what exists on the host.
+ */
+const confine = {
+  name: 'stratus-confine-to-package',
+  setup(b) {
+    b.onResolve({ filter: /^\// }, () => ({ errors: [{ text: ABSOLUTE }] }));
+    b.onResolve({ filter: /(^|[/\\])\.\.([/\\]|$)/ }, (args) => {
+      if (args.resolveDir === '' || inside(resolve(args.resolveDir, args.path))) return undefined;
+      return { errors: [{ text: OUTSIDE }] };
+    });
+    b.onLoad({ filter: /.*/ }, (args) => (args.namespace !== 'file' || inside(args.path) ? undefined : { errors: [{ text: OUTSIDE }] }));
+  },
+};
+
+/** Only what the parent formats: text and a location inside the package. */
+function plain(message) {
+  const at = message.location;
+  return {
+    text: String(message.text),
+    location: at ? { file: at.file, line: at.line, column: at.column, length: at.length, lineText: at.lineText } : null,
+    plugin: message.pluginName === confine.name,
+  };
+}
+
+async function readJob() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+async function run(job) {
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [job.entryFile],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'es2022',
+      write: false,
+      // No source map: it would roughly double every stored bundle. esbuild's `// path` comments
+      // between modules still say which zip file each part came from.
+      sourcemap: false,
+      logLevel: 'silent',
+      // Given as text, so esbuild reads no tsconfig.json from disk (nor what its "extends" names).
+      tsconfigRaw: job.tsconfigRaw,
+      plugins: [confine],
+    });
+    const output = result.outputFiles[0];
+    if (!output) return { ok: false, internal: 'esbuild produced no output file' };
+    if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
+    return { ok: true, text: output.text };
+  } catch (error) {
+    const errors = error && Array.isArray(error.errors) ? error.errors : [];
+    if (errors.length > 0) return { ok: false, messages: errors.slice(0, 20).map(plain), total: errors.length };
+    const text = error instanceof Error ? error.message : String(error);
+    // esbuild's own process was killed under us: by the CPU-time limit it inherited, or for memory.
+    if (/service (was stopped|is no longer running)/i.test(text)) return { ok: false, stopped: text };
+    return { ok: false, internal: text };
+  }
+}
+
+const answer = await run(await readJob());
+process.stdout.write(JSON.stringify(answer));

@@ -1,0 +1,137 @@
+/**
+ * @module The package's tsconfig.json (or jsconfig.json) as one flattened document for esbuild's
+ * `tsconfigRaw`, read here so that esbuild reads no tsconfig from disk: esbuild follows "extends"
+ * wherever it points and quotes what it read in its errors. Here "extends" is followed only to
+ * files inside the package, and `baseUrl`/`paths` must stay inside it too.
+ * Written by hand: the libraries that resolve "extends" read the file system wherever it leads.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { stratusError, type StratusError } from '../shared/errors.ts';
+
+/** Deeper chains than this are refused: real projects use two or three levels. */
+const MAX_EXTENDS_DEPTH = 16;
+const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
+
+type Options = Record<string, unknown>;
+
+/** What a config contributes, with `baseUrl` and `paths` anchored to absolute folders. */
+interface Flattened {
+  options: Options;
+  baseUrl?: string;
+  paths?: { map: Record<string, unknown>; dir: string };
+}
+
+/** The root config of the package, flattened, as JSON text; `{}` when the package has none. */
+export async function readPackageTsconfig(root: string): Promise<string> {
+  for (const name of CONFIG_NAMES) {
+    const file = join(root, name);
+    if (!(await isFile(file))) continue;
+    const flat = await flatten(root, file, []);
+    return JSON.stringify({ compilerOptions: emit(root, flat, name) });
+  }
+  return '{}';
+}
+
+async function flatten(root: string, file: string, chain: string[]): Promise<Flattened> {
+  const shown = relative(root, file);
+  if (chain.includes(file)) throw configError(shown, `"extends" makes a cycle (${[...chain, file].map((f) => relative(root, f)).join(' -> ')})`);
+  if (chain.length >= MAX_EXTENDS_DEPTH) throw configError(shown, `"extends" goes more than ${MAX_EXTENDS_DEPTH} levels deep`);
+  const config = parseConfig(shown, await readFile(file, 'utf8'));
+  const dir = dirname(file);
+  const bases = config.extends === undefined ? [] : Array.isArray(config.extends) ? config.extends : [config.extends];
+  let merged: Flattened = { options: {} };
+  for (const base of bases) {
+    if (typeof base !== 'string') throw configError(shown, '"extends" must be a string or an array of strings');
+    const parent = await flatten(root, await resolveExtends(root, dir, base, shown), [...chain, file]);
+    merged = { options: { ...merged.options, ...parent.options }, baseUrl: parent.baseUrl ?? merged.baseUrl, paths: parent.paths ?? merged.paths };
+  }
+  const own = config.compilerOptions;
+  if (own === undefined) return merged;
+  if (typeof own !== 'object' || own === null || Array.isArray(own)) throw configError(shown, '"compilerOptions" must be an object');
+  const { baseUrl, paths, ...rest } = own as Options;
+  const result: Flattened = { options: { ...merged.options, ...rest }, baseUrl: merged.baseUrl, paths: merged.paths };
+  if (baseUrl !== undefined) {
+    if (typeof baseUrl !== 'string') throw configError(shown, '"baseUrl" must be a string');
+    result.baseUrl = insideOrFail(root, resolve(dir, baseUrl), shown, `"baseUrl" "${baseUrl}"`);
+  }
+  if (paths !== undefined) {
+    if (typeof paths !== 'object' || paths === null || Array.isArray(paths)) throw configError(shown, '"paths" must be an object');
+    result.paths = { map: paths as Record<string, unknown>, dir };
+  }
+  return result;
+}
+
+/** The compilerOptions esbuild gets: `baseUrl` and `paths` targets relative to the package root, where esbuild anchors them. */
+function emit(root: string, flat: Flattened, name: string): Options {
+  const options: Options = { ...flat.options };
+  if (flat.baseUrl !== undefined) options.baseUrl = dotted(relative(root, flat.baseUrl));
+  if (flat.paths === undefined) return options;
+  // TypeScript resolves targets against baseUrl when there is one, else against the config that set `paths`.
+  const anchor = flat.baseUrl ?? flat.paths.dir;
+  const paths: Record<string, string[]> = {};
+  for (const [pattern, targets] of Object.entries(flat.paths.map)) {
+    if (!Array.isArray(targets) || !targets.every((t): t is string => typeof t === 'string')) {
+      throw configError(name, `"paths" entry "${pattern}" must be an array of strings`);
+    }
+    paths[pattern] = targets.map((t) => {
+      const target = insideOrFail(root, resolve(anchor, t), name, `"paths" target "${t}"`);
+      return flat.baseUrl !== undefined ? t : dotted(relative(root, target));
+    });
+  }
+  options.paths = paths;
+  return options;
+}
+
+/** TypeScript's lookup for an "extends" value, confined: relative paths and packages in the zip's node_modules. */
+async function resolveExtends(root: string, dir: string, spec: string, shown: string): Promise<string> {
+  if (isAbsolute(spec) || /^[a-zA-Z]:[\\/]/.test(spec)) throw configError(shown, `"extends" "${spec}" is an absolute path: name a file inside the package by a relative path`);
+  const candidates = (base: string) => [base, `${base}.json`, join(base, 'tsconfig.json')];
+  const relativeSpec = spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
+  if (relativeSpec) {
+    const base = insideOrFail(root, resolve(dir, spec), shown, `"extends" "${spec}"`);
+    for (const file of candidates(base)) if (isInside(root, file) && (await isFile(file))) return file;
+  } else {
+    // Nearest node_modules first, as TypeScript looks, but never above the package root.
+    for (let at = dir; isInside(root, at); at = dirname(at)) {
+      for (const file of candidates(join(at, 'node_modules', spec))) if (isInside(root, file) && (await isFile(file))) return file;
+      if (at === root) break;
+    }
+  }
+  throw configError(shown, `"extends" "${spec}" names no file inside the package`);
+}
+
+function parseConfig(shown: string, text: string): Options {
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first) {
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw configError(shown, `is not valid JSON at line ${line}: ${printParseErrorCode(first.error)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw configError(shown, 'must hold a JSON object');
+  return value as Options;
+}
+
+function insideOrFail(root: string, path: string, shown: string, what: string): string {
+  if (isInside(root, path)) return path;
+  throw configError(shown, `${what} points outside the package; only files inside the zip can be used`);
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+function dotted(rel: string): string {
+  return rel === '' ? '.' : `./${rel.split(sep).join('/')}`;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+function configError(file: string, problem: string): StratusError {
+  return stratusError('CODE_BUILD_FAILED', `The code could not be bundled:\n${file}: ${problem}\nFix the code in the zip, then upload it again.`);
+}
