@@ -24,6 +24,10 @@ export interface StratusConfig {
   metricsTenantLabelCap: number;
   /** Bearer token that /metrics requires; without one it answers loopback clients only. */
   metricsToken?: string;
+  /** Code builds (bundling processes) running at once on the node. */
+  buildSlots: number;
+  /** Code builds one account may have running at once; more wait their turn. */
+  buildsPerAccount: number;
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -48,6 +52,9 @@ const schema = z.object({
   STRATUS_EVENT_LOOP_TARGET: z.coerce.number().min(0.1).max(1).default(0.7),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
+  // A build is a process that keeps a core busy for seconds.
+  STRATUS_BUILD_SLOTS: intIn(1, 1_000).default(os.availableParallelism()),
+  STRATUS_BUILDS_PER_ACCOUNT: intIn(1, 1_000).optional(),
 });
 
 /** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
@@ -74,5 +81,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
+    buildSlots: e.STRATUS_BUILD_SLOTS,
+    // Half the slots by default, so one account's deploys always leave room for another's.
+    buildsPerAccount: e.STRATUS_BUILDS_PER_ACCOUNT ?? Math.max(1, Math.floor(e.STRATUS_BUILD_SLOTS / 2)),
   };
 }

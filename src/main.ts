@@ -4,9 +4,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { buildPackage } from './artifacts/index.ts';
+import { buildPackage, createBuildGate, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
-import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials } from './control/index.ts';
+import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
 import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
@@ -25,6 +25,8 @@ export interface RunningStratus {
 }
 
 const DEPLOY_CHECK_TIMEOUT_MS = 3_000;
+/** How long a deploy waits for a build slot; past that the client gets 429 (its SDK retries). */
+const BUILD_WAIT_MS = 60_000;
 /**
  * Invocations admitted per event-loop turn: each runs its signature check and engine call in the
  * turn that admits it, so this bounds how long another tenant's request waits to be read
@@ -94,7 +96,12 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     });
   };
   const accounts = createAccountService({ store: stores.accounts, clock });
-  const builder = createCheckedBuilder({ build: (zip, handler) => buildPackage(zip, handler), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
+  // Build folders live in the data folder, so leftovers of a crash are found and removed at start-up.
+  const stagingDir = path.join(config.dataDir, 'builds');
+  await removeStaleBuilds(stagingDir);
+  const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
+  const builds = createBuildGate({ slots: config.buildSlots, perAccount: config.buildsPerAccount, queuePerAccount: 8, waitMs: BUILD_WAIT_MS });
+  const builder: PackageBuilder = { build: (zip, handler, runtime, ctx) => builds.run(ctx.accountId, () => checked.build(zip, handler, runtime, ctx), ctx.signal) };
   const functions = createFunctionService({ functions: stores.functions, code: stores.code, builder, clock, ids, region: config.region, runtimes: [...engines.keys()], onChange });
   const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
@@ -122,6 +129,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ExecutionSlots: s.slots,
       RunningSteps: s.running,
       WaitingSteps: s.waiting,
+      RunningBuilds: builds.stats().running,
+      WaitingBuilds: builds.stats().waiting,
       InflightInvocations: a.running,
       QueuedInvocations: a.waiting,
       MaxInflightInvocations: a.slots,

@@ -1,5 +1,5 @@
 /** @module What routes share: their dependencies, the authenticated account, and FunctionName parsing. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
 import { parseFunctionRef, functionArn } from '../control/index.ts';
 import type { InvokeService } from '../invoke/index.ts';
@@ -67,4 +67,16 @@ export function decodeZip(base64: string | undefined, field: string): Uint8Array
     throw invalidParameter(field, 'is required: upload the code as the base64 of a zip file (S3 and container images are not supported)');
   }
   return new Uint8Array(Buffer.from(base64, 'base64'));
+}
+
+/**
+ * Aborted when the client goes away before its answer is sent, so long work done for it (a code
+ * build) stops. A response's 'close' before it finished writing means the connection is gone.
+ */
+export function whileClientWaits(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
-import { DEFAULTS, STALE_REVISION_MESSAGE, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+import { DEFAULTS, STALE_REVISION_MESSAGE, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
 
 export interface FunctionServiceDeps {
   functions: FunctionStore;
@@ -49,8 +49,8 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     }
   }
 
-  async function buildAndStore(zip: Uint8Array, handler: string, runtime: string) {
-    const built = await builder.build(zip, handler, runtime);
+  async function buildAndStore(zip: Uint8Array, handler: string, runtime: string, ctx: BuildContext) {
+    const built = await builder.build(zip, handler, runtime, ctx);
     await code.putZip(built.codeSha256, zip);
     await code.putBundle(built.bundleSha256, built.bundle);
     return built;
@@ -73,7 +73,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
       }
       const handler = input.handler ?? DEFAULTS.handler;
-      const built = await buildAndStore(input.zip, handler, runtime);
+      const built = await buildAndStore(input.zip, handler, runtime, { accountId, signal: input.signal });
       const now = clock.now();
       const rec: FunctionVersionRecord = {
         accountId,
@@ -108,7 +108,8 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async updateCode(accountId: string, name: string, patch: CodePatch): Promise<FunctionVersionRecord> {
       const cur = await getLatest(accountId, name);
       checkRevision(cur, patch.revisionId);
-      const built = patch.dryRun ? await builder.build(patch.zip, cur.handler, cur.runtime) : await buildAndStore(patch.zip, cur.handler, cur.runtime);
+      const ctx = { accountId, signal: patch.signal };
+      const built = patch.dryRun ? await builder.build(patch.zip, cur.handler, cur.runtime, ctx) : await buildAndStore(patch.zip, cur.handler, cur.runtime, ctx);
       const next: FunctionVersionRecord = {
         ...cur,
         codeSha256: built.codeSha256,
@@ -134,7 +135,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         // The bundle's entry point is the handler's file, so a new handler means a new build of the same zip.
         const zip = await code.getZip(cur.codeSha256);
         if (!zip) throw stratusError('INTERNAL', `The code package ${cur.codeSha256} of ${name} is missing from the store.`);
-        built = await buildAndStore(zip, handler, runtime);
+        built = await buildAndStore(zip, handler, runtime, { accountId, signal: patch.signal });
       }
       const next: FunctionVersionRecord = {
         ...cur,

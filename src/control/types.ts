@@ -9,9 +9,16 @@ export interface BuiltCode {
   handlerExport: string;
 }
 
+/** Who a build is for, and when to stop it. */
+export interface BuildContext {
+  accountId: string;
+  /** Aborted when the uploading client goes away: the build stops. */
+  signal?: AbortSignal;
+}
+
 /** Turns an uploaded zip into runnable code, refusing packages that cannot run (a user error names why). */
 export interface PackageBuilder {
-  build(zip: Uint8Array, handler: string, runtime: string): Promise<BuiltCode>;
+  build(zip: Uint8Array, handler: string, runtime: string, ctx: BuildContext): Promise<BuiltCode>;
 }
 
 /** The configuration a function is created with and that UpdateFunctionConfiguration changes (absent: unchanged or default). */
@@ -30,10 +37,14 @@ export interface CreateFunctionInput extends FunctionSettings {
   zip: Uint8Array;
   publish?: boolean;
   tenantIsolationMode?: 'PER_TENANT';
+  /** Stops the code build when aborted (the client went away). */
+  signal?: AbortSignal;
 }
 
 export interface ConfigurationPatch extends FunctionSettings {
   revisionId?: string;
+  /** Stops a rebuild (a new handler or runtime) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface CodePatch {
@@ -41,6 +52,8 @@ export interface CodePatch {
   publish?: boolean;
   dryRun?: boolean;
   revisionId?: string;
+  /** Stops the code build when aborted (the client went away). */
+  signal?: AbortSignal;
 }
 
 export interface AliasInput {

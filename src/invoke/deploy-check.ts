@@ -1,5 +1,5 @@
 /** @module Deploy-time check: builds the package, then loads it once in a throwaway environment to prove the handler exists. */
-import type { BuiltCode, PackageBuilder } from '../control/index.ts';
+import type { BuildContext, BuiltCode, PackageBuilder } from '../control/index.ts';
 import type { Engine } from '../pool/index.ts';
 import { stratusError } from '../shared/errors.ts';
 
@@ -7,13 +7,13 @@ import { stratusError } from '../shared/errors.ts';
 const FATAL_AT_DEPLOY = new Set(['Runtime.HandlerNotFound', 'Runtime.ImportModuleError', 'Runtime.UserCodeSyntaxError']);
 
 export function createCheckedBuilder(deps: {
-  build: (zip: Uint8Array, handler: string) => Promise<BuiltCode>;
+  build: (zip: Uint8Array, handler: string, ctx: BuildContext) => Promise<BuiltCode>;
   engines: ReadonlyMap<string, Engine>;
   checkTimeoutMs: number;
 }): PackageBuilder {
   return {
-    async build(zip, handler, runtime) {
-      const built = await deps.build(zip, handler);
+    async build(zip, handler, runtime, ctx) {
+      const built = await deps.build(zip, handler, ctx);
       const engine = deps.engines.get(runtime);
       if (!engine) return built;
       const result = await engine.create({

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { LATEST, isValidFunctionName, type FunctionSettings } from '../../control/index.ts';
 import { invalidParameter } from '../../shared/errors.ts';
-import { callerOf, decodeZip, functionTarget, type ApiDeps } from '../context.ts';
+import { callerOf, decodeZip, functionTarget, whileClientWaits, type ApiDeps } from '../context.ts';
 import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateConfigurationBody } from '../schemas.ts';
 import { functionConfiguration } from '../shapes.ts';
 
@@ -39,6 +39,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       zip: decodeZip(body.Code.ZipFile, 'Code.ZipFile'),
       publish: body.Publish,
       tenantIsolationMode: body.TenancyConfig?.TenantIsolationMode,
+      signal: whileClientWaits(reply),
     });
     return reply.status(201).send(config(rec));
   });
@@ -66,21 +67,21 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return config(await functions.get(t.accountId, t.name, await versionOf(t)));
   });
 
-  app.put(`${FN}/code`, async (request) => {
+  app.put(`${FN}/code`, async (request, reply) => {
     const t = functionTarget(request, region);
     const body = parseBody(updateCodeBody, request.body as Buffer);
     if (body.S3Bucket || body.ImageUri) throw invalidParameter('S3Bucket', 'S3 code locations and images are not supported: send the zip as ZipFile');
-    const rec = await functions.updateCode(t.accountId, t.name, { zip: decodeZip(body.ZipFile, 'ZipFile'), publish: body.Publish, dryRun: body.DryRun, revisionId: body.RevisionId });
+    const rec = await functions.updateCode(t.accountId, t.name, { zip: decodeZip(body.ZipFile, 'ZipFile'), publish: body.Publish, dryRun: body.DryRun, revisionId: body.RevisionId, signal: whileClientWaits(reply) });
     return config(rec);
   });
 
-  app.put(`${FN}/configuration`, async (request) => {
+  app.put(`${FN}/configuration`, async (request, reply) => {
     const t = functionTarget(request, region);
     const body = parseBody(updateConfigurationBody, request.body as Buffer);
     if (body.TenancyConfig !== undefined) {
       throw invalidParameter('TenancyConfig', 'cannot be changed after the function is created: create a new function with the tenancy you need');
     }
-    const rec = await functions.updateConfiguration(t.accountId, t.name, { ...settingsOf(body), revisionId: body.RevisionId });
+    const rec = await functions.updateConfiguration(t.accountId, t.name, { ...settingsOf(body), revisionId: body.RevisionId, signal: whileClientWaits(reply) });
     return config(rec);
   });
 
