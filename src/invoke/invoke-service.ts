@@ -137,7 +137,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
         payload,
         requestId,
         invokedFunctionArn: invokedArn,
-        deadline: clock.now() + record.timeoutSec * 1000,
+        timeoutMs: record.timeoutSec * 1000,
         timeoutSeconds: record.timeoutSec,
         clientContext: input.clientContext,
         tenantId: input.tenantId,

@@ -33,8 +33,11 @@ export interface InvokeRequest {
   payload: string;
   requestId: string;
   invokedFunctionArn: string;
-  /** Epoch ms by which the handler must have finished (the function's Timeout). */
-  deadline: number;
+  /**
+   * The function's Timeout in ms: guest time allowed, counted from the invocation's first step and
+   * not while a step waits for its turn in the scheduler.
+   */
+  timeoutMs: number;
   /** The configured Timeout in seconds, for the timeout message. */
   timeoutSeconds: number;
   /** Decoded X-Amz-Client-Context JSON text, when the caller sent one. */
@@ -43,8 +46,8 @@ export interface InvokeRequest {
   tenantId?: string;
   /**
    * Runs one step of guest execution (one call into the environment) when the node's scheduler
-   * gives this invocation a turn. Engines call every guest step through it; waiting counts against
-   * the deadline. Absent: steps run at once.
+   * gives this invocation a turn. Engines call every guest step through it; time spent waiting
+   * for a turn is not charged to the Timeout. Absent: steps run at once.
    */
   schedule?: <T>(step: () => Promise<T>) => Promise<T>;
 }

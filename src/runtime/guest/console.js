@@ -6,8 +6,14 @@ const $TRUNCATION_RESERVE = 256;
 /**
  * The log buffer lives in guest memory and is drained into every report to the host, so the host
  * only ever receives what one invocation may write. Lines past the bound are dropped, not queued.
+ * `mirror` (a small buffer the host shares, or null) also gets the first lines written since the
+ * last drain, as UTF-8 after a 4-byte length: the host reads them when it had to stop the guest in
+ * the middle of a step, so a handler that spins until its Timeout still shows what it logged.
  */
-function $createLogBuffer(maxBytes) {
+function $createLogBuffer(maxBytes, mirror) {
+  const mirrored = mirror === null ? null : new Uint8Array(mirror);
+  const mirroredLength = mirror === null ? null : new Int32Array(mirror, 0, 1);
+  let mirrorAt = 4;
   let text = '';
   let bytes = 0;
   let truncated = false;
@@ -23,7 +29,7 @@ function $createLogBuffer(maxBytes) {
     },
     write(level, message) {
       if (truncated) return;
-      const line = `${$isoNow()}\t${requestId}\t${level}\t${message}\n`;
+      const line = `${$isoNow()}\t${requestId}\t${level}\t${$oneLine($String(message))}\n`;
       const room = budget - bytes;
       // A line longer in UTF-16 units than the room is longer in bytes too: no need to count it.
       const size = line.length > room ? room + 1 : $utf8Length(line);
@@ -35,13 +41,38 @@ function $createLogBuffer(maxBytes) {
       }
       text += line;
       bytes += size;
+      if (mirrored !== null && mirrorAt + size <= mirrored.length) {
+        mirrorAt = $utf8Into(line, mirrored, mirrorAt);
+        mirroredLength[0] = mirrorAt - 4;
+      }
     },
     drain() {
       const out = text;
       text = '';
+      if (mirrored !== null) {
+        mirrorAt = 4;
+        mirroredLength[0] = 0;
+      }
       return out;
     },
   };
+}
+
+/**
+ * As Lambda's runtime writes a message: newlines become carriage returns, so a multi-line message
+ * stays one log event and no message can pass for lines the platform wrote.
+ */
+function $oneLine(text) {
+  let at = $apply($stringIndexOf, text, ['\n']);
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    out += $apply($stringSlice, text, [from, at]) + '\r';
+    from = at + 1;
+    at = $apply($stringIndexOf, text, ['\n', from]);
+  }
+  return out + $apply($stringSlice, text, [from]);
 }
 
 function $createConsole(logs) {

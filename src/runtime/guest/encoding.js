@@ -4,11 +4,11 @@
 function $utf8Length(str) {
   let n = 0;
   for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i);
+    const c = $apply($charCodeAt, str, [i]);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
-      const d = str.charCodeAt(i + 1);
+      const d = $apply($charCodeAt, str, [i + 1]);
       if (d >= 0xdc00 && d <= 0xdfff) {
         n += 4;
         i++;
@@ -20,11 +20,16 @@ function $utf8Length(str) {
 
 function $utf8Encode(str) {
   const out = new Uint8Array($utf8Length(str));
-  let p = 0;
+  $utf8Into(str, out, 0);
+  return out;
+}
+
+/** Writes `str` as UTF-8 into `out` from `p`, the caller having checked that it fits; returns the end. */
+function $utf8Into(str, out, p) {
   for (let i = 0; i < str.length; i++) {
-    let c = str.charCodeAt(i);
+    let c = $apply($charCodeAt, str, [i]);
     if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < str.length ? str.charCodeAt(i + 1) : 0;
+      const d = i + 1 < str.length ? $apply($charCodeAt, str, [i + 1]) : 0;
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
@@ -45,7 +50,7 @@ function $utf8Encode(str) {
       out[p++] = 0x80 | (c & 0x3f);
     }
   }
-  return out;
+  return p;
 }
 
 /** WHATWG UTF-8 decode: each maximal invalid subpart becomes one U+FFFD, or a TypeError when fatal. */

@@ -45,14 +45,16 @@ function $toGuestError(err) {
     if ($looksLikeError(err)) {
       const stack = err.stack;
       return {
+        __proto__: null,
         errorType: $String(err.name),
         errorMessage: $String(err.message),
         trace: typeof stack === 'string' ? $apply($stringSplit, stack, ['\n']) : [],
       };
     }
-    return { errorType: typeof err, errorMessage: $String(err.toString()), trace: [] };
+    return { __proto__: null, errorType: typeof err, errorMessage: $String(err.toString()), trace: [] };
   } catch {
     return {
+      __proto__: null,
       errorType: 'handled',
       errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
       trace: [],
@@ -61,7 +63,7 @@ function $toGuestError(err) {
 }
 
 function $errorPayload(errorType, errorMessage) {
-  return $stringify({ errorType, errorMessage, trace: [] });
+  return $stringify({ __proto__: null, errorType, errorMessage, trace: [] });
 }
 
 /**
@@ -74,7 +76,7 @@ function $serializeResult(value) {
     return ['ok', json === undefined ? 'null' : json];
   } catch (err) {
     const reason = $toGuestError(err);
-    return ['error', $stringify({ errorType: 'Error', errorMessage: 'Unable to stringify response body', trace: reason.trace })];
+    return ['error', $stringify({ __proto__: null, errorType: 'Error', errorMessage: 'Unable to stringify response body', trace: reason.trace })];
   }
 }
 
@@ -91,8 +93,7 @@ function $parseClientContext(text) {
  * The Lambda `context` for one invocation. `settle(isError, value, viaCallback)` ends the invocation;
  * viaCallback marks the handler's callback, whose answer waits for an empty event loop when asked to.
  */
-function $createContext(fn, meta, settle) {
-  const deadline = meta.deadline;
+function $createContext(fn, meta, settle, deadlineOf) {
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.functionName,
@@ -103,7 +104,7 @@ function $createContext(fn, meta, settle) {
     logGroupName: fn.logGroupName,
     logStreamName: fn.logStreamName,
     getRemainingTimeInMillis() {
-      const left = deadline - $now();
+      const left = deadlineOf() - $now();
       return left > 0 ? left : 0;
     },
     // Lambda's legacy completion methods answer at once, without waiting for the event loop.

@@ -17,8 +17,17 @@ describe('parseGuestReport', () => {
     ['{"state":"done","outcome":"ok","payload":1}'],
     ['{"state":"pending","nextTimerAt":"soon"}'],
     ['{"state":"other"}'],
+    ['{"state":"done","outcome":"ok","payload":""}'],
+    ['{"state":"pending","nextTimerAt":-1}'],
+    ['{"state":"pending","nextTimerAt":1e400}'],
   ])('rejects %j', (raw) => {
     expect(() => parseGuestReport(raw)).toThrow(GuestProtocolError);
+  });
+
+  it('rejects a report longer than the bound before parsing it', () => {
+    const raw = `{"state":"done","outcome":"ok","payload":"${'1'.repeat(100)}"}`;
+    expect(parseGuestReport(raw, raw.length).state).toBe('done');
+    expect(() => parseGuestReport(raw, raw.length - 1)).toThrow(/more than the \d+ it may/);
   });
 });
 

@@ -21,6 +21,8 @@ export interface GuestInitSpec {
   logGroupName: string;
   logStreamName: string;
   maxLogBytes: number;
+  /** Results (and error payloads) longer than this in UTF-8 are replaced by Function.ResponseSizeTooLarge inside the guest. */
+  maxResultBytes: number;
 }
 
 /** Per-invocation facts sent to the guest as JSON (the `run` call's second argument). */
@@ -33,7 +35,7 @@ export interface GuestInvokeMeta {
 }
 
 /** The init spec: configured variables plus the ones Lambda always sets (which win over configured ones). */
-export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, maxLogBytes: number, now: Date): string {
+export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, limits: { maxLogBytes: number; maxResultBytes: number }, now: Date): string {
   const logGroupName = `/aws/lambda/${spec.functionName}`;
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
   const logStreamName = `${day}/[${spec.functionVersion}]${environmentId}`;
@@ -52,25 +54,27 @@ export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, maxL
     memoryMb: spec.memoryMb,
     logGroupName,
     logStreamName,
-    maxLogBytes,
+    maxLogBytes: limits.maxLogBytes,
+    maxResultBytes: limits.maxResultBytes,
   };
   return JSON.stringify(init);
 }
 
-export function guestInvokeMeta(req: InvokeRequest): string {
+export function guestInvokeMeta(req: InvokeRequest, deadline: number): string {
   const meta: GuestInvokeMeta = {
     requestId: req.requestId,
     invokedFunctionArn: req.invokedFunctionArn,
-    deadline: req.deadline,
+    deadline,
   };
   if (req.clientContext !== undefined) meta.clientContext = req.clientContext;
   if (req.tenantId !== undefined) meta.tenantId = req.tenantId;
   return JSON.stringify(meta);
 }
 
-/** Parses one report. Anything malformed is a GuestProtocolError: the caller treats it as a crash. */
-export function parseGuestReport(raw: unknown): GuestReport {
+/** Parses one report. Anything malformed or oversized is a GuestProtocolError: the caller treats it as a crash. */
+export function parseGuestReport(raw: unknown, maxChars = Infinity): GuestReport {
   if (typeof raw !== 'string') throw new GuestProtocolError(`the guest runtime answered a ${typeof raw}, not a report`);
+  if (raw.length > maxChars) throw new GuestProtocolError(`the guest runtime answered a report of ${raw.length} characters, more than the ${maxChars} it may`);
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -80,10 +84,10 @@ export function parseGuestReport(raw: unknown): GuestReport {
   if (typeof value !== 'object' || value === null) throw new GuestProtocolError('the guest runtime answered a report that is not an object');
   const r = value as Record<string, unknown>;
   const logs = typeof r.logs === 'string' ? r.logs : '';
-  if (r.state === 'done' && (r.outcome === 'ok' || r.outcome === 'error') && typeof r.payload === 'string') {
+  if (r.state === 'done' && (r.outcome === 'ok' || r.outcome === 'error') && typeof r.payload === 'string' && r.payload.length > 0) {
     return { state: 'done', outcome: r.outcome, payload: r.payload, logs };
   }
-  if (r.state === 'pending' && typeof r.nextTimerAt === 'number' && Number.isFinite(r.nextTimerAt)) {
+  if (r.state === 'pending' && typeof r.nextTimerAt === 'number' && Number.isFinite(r.nextTimerAt) && r.nextTimerAt >= 0) {
     return { state: 'pending', nextTimerAt: r.nextTimerAt, logs };
   }
   throw new GuestProtocolError('the guest runtime answered a report of unknown shape');

@@ -5,12 +5,15 @@
 //   {"state":"pending","nextTimerAt":<epoch ms; 0 = pump again at once>,"logs":"<lines>"}
 // The host pumps after each pending report. Microtasks drain when each host call returns, so the
 // state a pump sees already includes every promise reaction the previous call set off.
+// Reports are objects without a prototype: a guest that sets Object.prototype.toJSON (or any
+// other inherited property) cannot change what JSON.stringify makes of them.
 
 let $handler = null;
 let $facts = null; // per-environment facts copied into every context
 let $logs = null;
 let $timers = null;
 let $current = null; // the invocation in flight
+let $maxResultBytes = 6291456; // Lambda's bound on a synchronous response; init sets the host's
 
 function $onUncaught(err) {
   const e = $toGuestError(err);
@@ -56,11 +59,20 @@ function $installGlobals(env) {
 }
 
 function $done(outcome, payload) {
-  return $stringify({ state: 'done', outcome, payload, logs: $logs.drain() });
+  const bounded = $withinResultBound(payload) ? payload : $errorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${$maxResultBytes} bytes).`);
+  const out = bounded === payload ? outcome : 'error';
+  return $stringify({ __proto__: null, state: 'done', outcome: out, payload: bounded, logs: $logs.drain() });
 }
 
 function $pending(nextTimerAt) {
-  return $stringify({ state: 'pending', nextTimerAt, logs: $logs.drain() });
+  return $stringify({ __proto__: null, state: 'pending', nextTimerAt, logs: $logs.drain() });
+}
+
+/** Checked here, so an oversized result is refused before it is copied out of the sandbox. */
+function $withinResultBound(payload) {
+  // UTF-8 takes at least one byte per UTF-16 unit and at most three.
+  if (payload.length > $maxResultBytes) return false;
+  return payload.length * 3 <= $maxResultBytes || $utf8Length(payload) <= $maxResultBytes;
 }
 
 function $initFailure(err) {
@@ -68,15 +80,16 @@ function $initFailure(err) {
     const message = `Error: ${$String(err.message)}`;
     const trace = $toGuestError(err).trace;
     trace[0] = `Runtime.ImportModuleError: ${message}`;
-    return $done('error', $stringify({ errorType: 'Runtime.ImportModuleError', errorMessage: message, trace }));
+    return $done('error', $stringify({ __proto__: null, errorType: 'Runtime.ImportModuleError', errorMessage: message, trace }));
   }
   return $done('error', $stringify($toGuestError(err)));
 }
 
 /** Installs the globals, runs the module's top-level code and finds the handler. */
-function init(factory, specText) {
+function init(factory, specText, logMirror) {
   const spec = $parse(specText);
-  $logs = $createLogBuffer(spec.maxLogBytes);
+  if (typeof spec.maxResultBytes === 'number') $maxResultBytes = spec.maxResultBytes;
+  $logs = $createLogBuffer(spec.maxLogBytes, typeof logMirror === 'object' && logMirror !== null ? logMirror : null);
   $timers = $createTimers($onUncaught);
   $facts = {
     functionName: spec.functionName,
@@ -100,7 +113,7 @@ function init(factory, specText) {
   }
   $handler = handler;
   // Init logs stay buffered: like Lambda, they show up with the first invocation's logs.
-  return $stringify({ state: 'done', outcome: 'ok', payload: 'null', logs: '' });
+  return $stringify({ __proto__: null, state: 'done', outcome: 'ok', payload: 'null', logs: '' });
 }
 
 function $waitsForEmptyLoop(inv) {
@@ -124,7 +137,7 @@ function $finish(inv) {
 function $begin(payloadText, metaText) {
   const meta = $parse(metaText);
   $logs.begin(meta.requestId);
-  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: null };
+  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: null, deadline: meta.deadline };
   inv.settle = (isError, value, viaCallback) => {
     if (inv.settled) return;
     inv.settled = true;
@@ -142,7 +155,7 @@ function $begin(payloadText, metaText) {
   const callback = (err, result) => inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
   try {
     const event = payloadText === '' ? {} : $parse(payloadText);
-    inv.context = $createContext($facts, meta, inv.settle);
+    inv.context = $createContext($facts, meta, inv.settle, () => inv.deadline);
     const returned = $apply($handler, undefined, [event, inv.context, callback]);
     if (returned !== null && (typeof returned === 'object' || typeof returned === 'function') && typeof returned.then === 'function') {
       const promise = $apply($promiseResolve, $Promise, [returned]);
@@ -182,12 +195,29 @@ function run(payloadText, metaText) {
   });
 }
 
-/** Moves the invocation forward: reports it done, or fires one due timer, or says when to come back. */
-function pump() {
+// Longest a pump keeps firing due timers before it reports back, so that a guest whose timers are
+// always due (a setImmediate loop) takes few host calls and still yields to the host regularly.
+const $PUMP_SLICE_MS = 10;
+// Microtask turns between two timers, so promise reactions a callback set off run before the next
+// callback, as Node drains them between timers.
+const $TURNS_BETWEEN_TIMERS = 8;
+
+/**
+ * Moves the invocation forward: fires every due timer (up to a slice of time), then reports it
+ * done, or says when to come back. `deadline` is the invocation's current deadline (the host
+ * moves it when the invocation waited for a turn), for context.getRemainingTimeInMillis().
+ */
+async function pump(deadline) {
   const inv = $current;
   if (inv === null) return $done('error', $errorPayload('Runtime.ProtocolError', 'pump called with no invocation in flight'));
+  if (typeof deadline === 'number') inv.deadline = deadline;
+  const sliceEnd = $now() + $PUMP_SLICE_MS;
+  while (!$finished(inv) && $timers.fireDue()) {
+    for (let i = 0; i < $TURNS_BETWEEN_TIMERS; i++) await undefined;
+    if ($current !== inv) return $pending(0);
+    if ($now() >= sliceEnd) return $finished(inv) ? $finish(inv) : $pending(0);
+  }
   if ($finished(inv)) return $finish(inv);
-  if ($timers.fireDue()) return $pending(0);
   if ($timers.refCount() === 0) {
     if (inv.awaitsCallback) {
       // Lambda answers null when a callback-style handler leaves an empty event loop without calling back.

@@ -55,9 +55,15 @@ describe('guest console', () => {
     expect(logMessages(logs)).toEqual(["{ name: 'a', self: [Circular *1] } { boom: [Getter], loop: [Getter] }"]);
   });
 
-  it('prints errors with their stack', async () => {
+  it('prints errors with their stack, on one line as Lambda writes it (newlines become carriage returns)', async () => {
     const logs = await logsOf(`console.error('failed:', new TypeError('bad'));`);
-    expect(logs).toContain('\tERROR\tfailed: TypeError: bad\n    at ');
+    expect(logs).toContain('\tERROR\tfailed: TypeError: bad\r    at ');
+    expect(logs.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('cannot write a line that passes for one the platform wrote', async () => {
+    const logs = await logsOf(`console.log('ok\\n2030-01-01T00:00:00.000Z\\tforged-id\\tINFO\\tREPORT forged');`);
+    expect(logMessages(logs)).toEqual(['ok\r2030-01-01T00:00:00.000Z\tforged-id\tINFO\tREPORT forged']);
   });
 
   it('keeps the logs of one invocation out of the next one', async () => {

@@ -4,10 +4,13 @@ import { randomIds, type IdSource } from '../../shared/ids.ts';
 import type { CreateResult, Engine, EnvironmentSpec, GuestError } from '../engine.ts';
 import { initCrashError, initOutOfMemoryError, initTimeoutError, syntaxError } from '../failures.ts';
 import { loadGuestRuntimeSource, type GuestApiName } from '../guest/guest-source.ts';
+import { GuestSteps } from '../guest-driver.ts';
 import { GuestProtocolError, guestInitSpec, parseGuestError, parseGuestReport } from '../guest/protocol.ts';
 import { LogLimit } from '../log-limit.ts';
+import { createLogMirror, readLogMirror } from '../log-mirror.ts';
 import { callGuest, classifyFailure, disposeIsolate, loadGuestHandles, measureHeap, type GuestHandles } from './isolate-calls.ts';
-import { BACKSTOP_GRACE_MS, IsolateEnvironment } from './isolate-environment.ts';
+import { IsolateEnvironment } from './isolate-environment.ts';
+import { shareLogMirror } from './log-mirror-share.ts';
 import { createRuntimeCompiler, type RuntimeCompiler } from './runtime-code-cache.ts';
 
 export const ISOLATE_RUNTIME = 'stratus-isolate';
@@ -15,8 +18,8 @@ export const ISOLATE_RUNTIME = 'stratus-isolate';
 export const DEFAULT_MAX_LOG_BYTES = 256 * 1024;
 /** isolated-vm refuses smaller heaps. */
 const MIN_MEMORY_MB = 8;
-/** Evaluating the runtime itself is a few ms; this bound only matters if the machine stalls. */
-const RUNTIME_BOOT_TIMEOUT_MS = 5_000;
+/** Lambda's bound on a synchronous invocation's response; the guest refuses larger results itself. */
+export const MAX_RESULT_BYTES = 6 * 1024 * 1024;
 
 export interface IsolateEngineOptions {
   /** Bound on one invocation's logs, in UTF-8 bytes (default 256 KiB). */
@@ -33,13 +36,17 @@ export type CrashReporter = (where: 'create' | 'invoke', environmentId: string, 
 interface EngineDeps {
   onCrash: CrashReporter;
   maxLogBytes: number;
+  /** Longest report the guest may answer: a result and a log buffer, JSON-escaped (at most 6x). */
+  maxReportChars: number;
   ids: IdSource;
   runtime: RuntimeCompiler;
 }
 
 export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
+  const maxLogBytes = opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   const deps: EngineDeps = {
-    maxLogBytes: opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
+    maxLogBytes,
+    maxReportChars: 6 * (MAX_RESULT_BYTES + maxLogBytes) + 4096,
     ids: opts.ids ?? randomIds,
     onCrash: opts.onCrash ?? (() => {}),
     runtime: createRuntimeCompiler(loadGuestRuntimeSource()),
@@ -58,23 +65,22 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
   const id = `env-${deps.ids.token(8)}`;
   const memoryMb = Math.max(MIN_MEMORY_MB, spec.memoryMb);
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
-  const deadline = Date.now() + spec.initTimeoutMs;
   const logs = new LogLimit(deps.maxLogBytes);
+  const mirror = createLogMirror();
+  // Module top-level code is guest code like any handler: one step, under the init budget and the
+  // same watchdog, taking its turn in the fair scheduler.
+  const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, spec.schedule, Date.now);
   let handles: GuestHandles | undefined;
-  let backstopFired = false;
-  const backstop = setTimeout(() => {
-    backstopFired = true;
-    disposeIsolate(isolate);
-  }, spec.initTimeoutMs + BACKSTOP_GRACE_MS);
   const failed = (error: GuestError): CreateResult => {
     disposeIsolate(isolate);
     return { ok: false, error, logs: logs.text() };
   };
 
   try {
+    // The runtime and the module wrapper are Stratus's own code and run no user code: no bound needed.
     const context = await isolate.createContext();
     const runtime = await deps.runtime.compile(isolate);
-    const api = (await runtime.run(context, { reference: true, timeout: RUNTIME_BOOT_TIMEOUT_MS })) as ivm.Reference<Record<GuestApiName, unknown>>;
+    const api = (await runtime.run(context, { reference: true })) as ivm.Reference<Record<GuestApiName, unknown>>;
     handles = await loadGuestHandles(api);
     api.release();
     runtime.release();
@@ -87,35 +93,36 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
       throw err;
     }
     // Evaluating the wrapper only creates the module function; the module's code runs in `init`.
-    const factory = (await script.run(context, { reference: true, timeout: Math.max(1, deadline - Date.now()) })) as ivm.Reference<unknown>;
+    const factory = (await script.run(context, { reference: true })) as ivm.Reference<unknown>;
     script.release();
     const guest = handles;
-    const initStep = () => callGuest(guest.init, [factory.derefInto(), guestInitSpec(spec, id, deps.maxLogBytes, new Date())], deadline);
-    // Module top-level code is guest code like any handler: it takes its turn in the fair scheduler.
-    const report = parseGuestReport(await (spec.schedule ? spec.schedule(initStep) : initStep()));
+    const initSpec = guestInitSpec(spec, id, { maxLogBytes: deps.maxLogBytes, maxResultBytes: MAX_RESULT_BYTES }, new Date());
+    const report = parseGuestReport(await steps.step(() => callGuest(guest.init, [factory.derefInto(), initSpec, shareLogMirror(mirror)])), deps.maxReportChars);
     factory.release();
     logs.append(report.logs);
     if (report.state !== 'done') throw new GuestProtocolError('init answered pending');
     if (report.outcome === 'error') return failed(parseGuestError(report.payload));
 
-    const heapBytes = (await measureHeap(isolate)) ?? 0;
-    const env = new IsolateEnvironment({ id, isolate, handles, memoryMb, maxLogBytes: deps.maxLogBytes, heapBytes, onCrash: deps.onCrash });
+    const heapBytes = measureHeap(isolate) ?? 0;
+    const env = new IsolateEnvironment({ id, isolate, handles, mirror, memoryMb, maxLogBytes: deps.maxLogBytes, maxReportChars: deps.maxReportChars, heapBytes, onCrash: deps.onCrash });
     return { ok: true, env, initDurationMs: performance.now() - started };
   } catch (err) {
-    const reason = backstopFired ? 'timeout' : classifyFailure(err, isolate);
-    if (reason === 'timeout' && handles !== undefined && !isolate.isDisposed) {
+    const failure = steps.failure(err, (e) => classifyFailure(e, isolate));
+    // Stopped in the middle of init: the mirror has what it logged.
+    if (!failure.idle) logs.append(readLogMirror(mirror));
+    if (failure.reason === 'timeout' && failure.idle && handles !== undefined && !isolate.isDisposed) {
       try {
         const text = await handles.drainLogs.apply(undefined, [], { result: { copy: true }, timeout: 50 });
-        if (typeof text === 'string') logs.append(text);
+        if (typeof text === 'string' && text.length <= deps.maxReportChars) logs.append(text);
       } catch {
         // Init logs are lost with the isolate; the timeout error still says what happened.
       }
     }
-    if (reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
-    if (reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
+    if (failure.reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
+    if (failure.reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
     deps.onCrash('create', id, err);
     return failed(initCrashError());
   } finally {
-    clearTimeout(backstop);
+    steps.dispose();
   }
 }

@@ -18,6 +18,19 @@ describe('stratus-isolate deadlines', () => {
     expect(result.logs).toContain('Task timed out after 0.30 seconds\n');
   });
 
+  it('counts the Timeout from the first step and not while a step waits for its turn', async () => {
+    const env = await isolates.env(`exports.handler = async (e, context) => {
+      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20));
+      return context.getRemainingTimeInMillis() > 0;
+    };`);
+    // Every step waits 400 ms for a slot: far past a 300 ms Timeout if waiting were charged.
+    const slow = <T>(step: () => Promise<T>) => new Promise<void>((r) => setTimeout(r, 400)).then(step);
+    const result = await env.invoke(makeRequest({ timeoutMs: 300, schedule: slow }));
+    expect(result.fatal).toBeUndefined();
+    expect(payloadOf(result)).toBe(true);
+  });
+
   it('refuses further invocations once fatal', async () => {
     const env = await isolates.env(`exports.handler = async (e) => { if (e.spin) for (;;) {} return 'ok'; };`);
     await env.invoke(makeRequest({ payload: '{"spin":true}', timeoutMs: 200 }));

@@ -26,7 +26,7 @@ export function makeRequest(overrides: Partial<InvokeRequest> & { timeoutMs?: nu
     payload: '{}',
     requestId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-fn',
-    deadline: Date.now() + timeoutMs,
+    timeoutMs,
     timeoutSeconds: timeoutMs / 1000,
     ...rest,
   };

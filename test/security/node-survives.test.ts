@@ -1,0 +1,103 @@
+// Guests that tried to take the whole node down: timer storms aimed at isolated-vm's timer thread,
+// reports forged through Object.prototype, results too large to copy, memory the isolate's limit
+// does not count. Each fails only its own invocation while bystanders keep answering.
+import { describe, expect, it } from 'vitest';
+import type { InvokeRequest } from '../../src/runtime/index.ts';
+import { payloadOf, request, useHostileEngine } from './isolate-support.ts';
+
+const hostile = useHostileEngine({ maxLogBytes: 64 * 1024 });
+
+/** A request whose guest steps are counted: every call into the environment goes through `schedule`. */
+function counted(overrides: Partial<InvokeRequest> & { timeoutMs?: number } = {}) {
+  const counter = { steps: 0 };
+  const schedule: InvokeRequest['schedule'] = (step) => {
+    counter.steps++;
+    return step();
+  };
+  return { req: request({ ...overrides, schedule }), counter };
+}
+
+describe('timer storms', () => {
+  it('four setImmediate loops running to their Timeout time out, take a bounded number of steps, and leave the node serving', async () => {
+    const bystanders = await hostile.bystanders();
+    const loops = await Promise.all(
+      [0, 1, 2, 3].map(() => hostile.env(`exports.handler = async () => { for (;;) await new Promise((r) => setImmediate(r)); };`)),
+    );
+    const runs = loops.map(() => counted({ timeoutMs: 3_000 }));
+    const results = await bystanders.invokeDuring(Promise.all(loops.map((env, i) => env.invoke(runs[i]!.req))));
+    for (const [i, result] of results.entries()) {
+      expect(result.fatal).toBe('timeout');
+      expect(payloadOf(result).errorType).toBe('Sandbox.Timedout');
+      // 64 at once, then 250 a second: a guest cannot make the host call it thousands of times.
+      expect(runs[i]!.counter.steps).toBeLessThanOrEqual(64 + 250 * 4);
+    }
+  });
+
+  it('a timer that re-arms itself with 0 ms, and an interval of 1 ms, time out without flooding the host with steps', async () => {
+    for (const body of ['const again = () => setTimeout(again, 0); again();', 'setInterval(() => {}, 1);']) {
+      const env = await hostile.env(`exports.handler = async () => { ${body} await new Promise(() => {}); };`);
+      const { req, counter } = counted({ timeoutMs: 2_000 });
+      const result = await env.invoke(req);
+      expect(result.fatal).toBe('timeout');
+      expect(counter.steps).toBeLessThanOrEqual(64 + 250 * 3);
+    }
+  });
+
+  it('a handler that keeps thousands of timers pending still answers, and its logs show it ran', async () => {
+    const env = await hostile.env(`exports.handler = async () => {
+      for (let i = 0; i < 20000; i++) setTimeout(() => {}, 1 + (i % 50));
+      await new Promise((r) => setTimeout(r, 60));
+      console.log('done waiting');
+      return 'ok';
+    };`);
+    const result = await env.invoke(request({ timeoutMs: 10_000 }));
+    expect(payloadOf(result)).toBe('ok');
+    expect(result.logs).toContain('done waiting');
+  });
+});
+
+describe('forged reports', () => {
+  it('Object.prototype.toJSON cannot turn a result into an endless "pending" report or a non-JSON body', async () => {
+    const env = await hostile.env(`exports.handler = async (e) => {
+      Object.prototype.toJSON = function () { return { state: 'pending', nextTimerAt: 0, logs: '2030-01-01T00:00:00.000Z\\tx\\tINFO\\tforged\\n' }; };
+      return { real: true };
+    };`);
+    const result = await env.invoke(request({ timeoutMs: 2_000 }));
+    expect(result.fatal).toBeUndefined();
+    // Whatever the guest's toJSON makes of its own result is valid JSON; the report itself is untouched.
+    expect(() => JSON.parse(result.payload)).not.toThrow();
+    expect(result.logs).not.toContain('forged');
+  });
+
+  it('getters and toJSON returning undefined on Object.prototype do not break the protocol', async () => {
+    const env = await hostile.env(`exports.handler = async () => {
+      for (const key of ['state', 'outcome', 'payload', 'logs', 'nextTimerAt']) Object.defineProperty(Object.prototype, key, { get() { return 'pending'; }, configurable: true });
+      Object.prototype.toJSON = () => undefined;
+      Array.prototype.toJSON = () => undefined;
+      String.prototype.toJSON = () => 'forged';
+      return 'fine';
+    };`);
+    const result = await env.invoke(request({ timeoutMs: 2_000 }));
+    expect(result.fatal).toBeUndefined();
+    expect(result.outcome).toBe('ok');
+    expect(payloadOf(result)).toBe('fine');
+  });
+});
+
+describe('results too large to copy', () => {
+  it('a 7 MB result is refused inside the sandbox, with Lambda’s error, and the environment lives on', async () => {
+    const env = await hostile.env(`let n = 0; exports.handler = async () => (++n === 1 ? 'x'.repeat(7 * 1024 * 1024) : 'small');`, { memoryMb: 256 });
+    const result = await env.invoke(request({ timeoutMs: 10_000 }));
+    expect(result.outcome).toBe('error');
+    expect(result.fatal).toBeUndefined();
+    expect(payloadOf(result).errorType).toBe('Function.ResponseSizeTooLarge');
+    expect(result.payload.length).toBeLessThan(1024);
+    expect(payloadOf(await env.invoke(request()))).toBe('small');
+  });
+
+  it('a thrown error with a huge message is refused the same way', async () => {
+    const env = await hostile.env(`exports.handler = async () => { throw new Error('y'.repeat(7 * 1024 * 1024)); };`, { memoryMb: 256 });
+    const result = await env.invoke(request({ timeoutMs: 10_000 }));
+    expect(payloadOf(result).errorType).toBe('Function.ResponseSizeTooLarge');
+  });
+});
