@@ -101,3 +101,39 @@ describe('results too large to copy', () => {
     expect(payloadOf(result).errorType).toBe('Function.ResponseSizeTooLarge');
   });
 });
+
+describe('memory the isolate limit would not count', () => {
+  it('offers no WebAssembly, and refuses resizable and growable buffers', async () => {
+    const result = await hostile.run(`
+      const out = { wasm: typeof WebAssembly };
+      for (const [name, make] of [
+        ['resizable', () => new ArrayBuffer(0, { maxByteLength: 2 ** 31 })],
+        ['growable', () => new SharedArrayBuffer(0, { maxByteLength: 2 ** 31 })],
+        ['via constructor', () => new (new Uint8Array(1).buffer.constructor)(0, { maxByteLength: 2 ** 31 })],
+        ['via subclass', () => new (class extends ArrayBuffer {})(0, { maxByteLength: 2 ** 31 })],
+      ]) {
+        try { make(); out[name] = 'allowed'; } catch (err) { out[name] = err.name; }
+      }
+      out.plain = new ArrayBuffer(16).byteLength;
+      out.instance = new Uint8Array(4).buffer instanceof ArrayBuffer;
+      return out;
+    `);
+    expect(payloadOf(result)).toEqual({ wasm: 'undefined', resizable: 'RangeError', growable: 'RangeError', 'via constructor': 'RangeError', 'via subclass': 'RangeError', plain: 16, instance: true });
+  });
+
+  it('plain buffers past MemorySize stop the environment with Runtime.OutOfMemory', async () => {
+    const env = await hostile.env(`exports.handler = async () => { const keep = []; for (;;) keep.push(new ArrayBuffer(16 * 1024 * 1024)); };`, { memoryMb: 64 });
+    const result = await env.invoke(request({ timeoutMs: 10_000 }));
+    expect(result.outcome).toBe('error');
+    // isolated-vm answers an allocation it refuses with a RangeError the guest sees, or disposes the isolate.
+    expect(['Runtime.OutOfMemory', 'RangeError']).toContain(payloadOf(result).errorType);
+  });
+
+  it('reports the memory an environment holds after each invocation, array buffers included', async () => {
+    const env = await hostile.env(`const keep = []; exports.handler = async () => { keep.push(new ArrayBuffer(8 * 1024 * 1024)); return keep.length; };`, { memoryMb: 128 });
+    const before = env.memoryBytes();
+    await env.invoke(request());
+    const after = env.memoryBytes();
+    expect(after - before).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+  });
+});

@@ -38,6 +38,7 @@ function queueMicrotask(fn) {
 }
 
 function $installGlobals(env) {
+  $hardenMemory();
   const timers = $timers.globals;
   const origin = $now();
   $defineGlobal('global', globalThis);
