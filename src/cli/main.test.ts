@@ -42,6 +42,29 @@ describe('stratus CLI (against a scripted server)', () => {
     expect(JSON.parse(h2.stdout())).toMatchObject({ FunctionName: 'hello' });
   });
 
+  it('deploy lists what it skipped on stderr, leaving --json stdout one clean document', async () => {
+    writeFileSync(join(dir, 'app', '.env'), 'TOKEN=1');
+    mkdirSync(join(dir, 'app', '.stratus'));
+    const h = harness(dir, () => ({ json: config() }));
+    expect(await h.run('deploy', 'app', '--name', 'hello', '--json')).toBe(0);
+    expect(JSON.parse(h.stdout())).toMatchObject({ FunctionName: 'hello' });
+    expect(h.stderr()).toBe('skipped 2 paths, not uploaded:\n  .env (secrets file)\n  .stratus/ (Stratus data folder)\n');
+
+    const quiet = harness(dir, () => ({ json: config() }));
+    rmSync(join(dir, 'app', '.env'));
+    rmSync(join(dir, 'app', '.stratus'), { recursive: true });
+    expect(await quiet.run('deploy', 'app', '--name', 'hello')).toBe(0);
+    expect(quiet.stderr()).toBe('');
+  });
+
+  it('deploy refuses a .env file named on its own, before calling the server', async () => {
+    writeFileSync(join(dir, 'app', '.env'), 'TOKEN=1');
+    const h = harness(dir, () => ({ json: config() }));
+    expect(await h.run('deploy', 'app/.env', '--name', 'hello')).toBe(1);
+    expect(h.requests).toEqual([]);
+    expect(h.stderr()).toMatch(/^error: .*\.env is a secrets file \(\.env\*\), and deploy never uploads one; pass its variables with --env KEY=VALUE/);
+  });
+
   it('deploy falls back to update when CreateFunction reports a conflict', async () => {
     const h = harness(dir, (req) =>
       req.method === 'GET' ? notFound : req.method === 'POST' ? { status: 409, headers: { 'x-amzn-ErrorType': 'ResourceConflictException' }, json: { message: 'exists' } } : { json: config() },

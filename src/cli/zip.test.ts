@@ -1,9 +1,21 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultHandler, zipSource } from './zip.ts';
+
+// Pass-through spies: the real filesystem is used, and a test can see every path zipSource touched.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, readdir: vi.fn(actual.readdir), readFile: vi.fn(actual.readFile), stat: vi.fn(actual.stat) };
+});
+
+/** Every path zipSource listed, read or stat-ed since the spies were last cleared. */
+function touchedPaths(): string[] {
+  return [fsp.readdir, fsp.readFile, fsp.stat].flatMap((fn) => vi.mocked(fn).mock.calls.map((call) => String(call[0])));
+}
 
 function unzipToText(zip: Uint8Array): Record<string, string> {
   return Object.fromEntries(Object.entries(unzipSync(zip)).map(([path, bytes]) => [path, strFromU8(bytes)]));
@@ -21,22 +33,25 @@ describe('zipSource', () => {
     writeFileSync(join(dir, path), text);
   }
 
-  it('zips a directory recursively with node_modules, skipping .git and .stratus, and unzips back to the same files', async () => {
+  it('zips a directory recursively with node_modules, skipping .git, .stratus and .env, and unzips back to the same files', async () => {
     write('app/index.js', 'export const handler = () => 1;');
     write('app/lib/util.js', 'export const two = 2;');
     write('app/node_modules/dep/index.js', 'module.exports = 3;');
     write('app/.git/HEAD', 'ref: refs/heads/main');
     write('app/.stratus/credentials', '[stratus]');
-    write('app/.env', 'KEEP=1');
+    write('app/.env', 'SECRET=1');
 
     const result = await zipSource(join(dir, 'app'));
     expect(unzipToText(result.zip)).toEqual({
-      '.env': 'KEEP=1',
       'index.js': 'export const handler = () => 1;',
       'lib/util.js': 'export const two = 2;',
       'node_modules/dep/index.js': 'module.exports = 3;',
     });
-    expect(result.files).toEqual(['.env', 'index.js', 'lib/util.js', 'node_modules/dep/index.js']);
+    expect(result.files).toEqual(['index.js', 'lib/util.js', 'node_modules/dep/index.js']);
+    expect(result.skipped).toEqual([
+      { path: '.env', reason: 'secrets file' },
+      { path: '.stratus', reason: 'Stratus data folder' },
+    ]);
     expect(defaultHandler(result)).toBe('index.handler');
   });
 
@@ -55,13 +70,112 @@ describe('zipSource', () => {
     expect(defaultHandler(result)).toBe('app.handler');
   });
 
-  it('follows symlinks but does not loop on a link back up the tree', async () => {
+  it('follows a link that stays inside the folder, and does not loop on a link back up the tree', async () => {
     write('app/index.js', 'x');
-    write('shared/lib.js', 'y');
-    symlinkSync(join(dir, 'shared'), join(dir, 'app', 'shared'));
-    symlinkSync(join(dir, 'app'), join(dir, 'app', 'loop'));
+    write('app/vendor/lib.js', 'y');
+    symlinkSync('vendor', join(dir, 'app', 'lib-link'));
+    mkdirSync(join(dir, 'app', 'deep'));
+    symlinkSync('..', join(dir, 'app', 'deep', 'up'));
+    symlinkSync(join(dir, 'app', 'index.js'), join(dir, 'app', 'main.js'));
     symlinkSync(join(dir, 'missing'), join(dir, 'app', 'dangling'));
-    expect(Object.keys(unzipToText((await zipSource(join(dir, 'app'))).zip)).sort()).toEqual(['index.js', 'shared/lib.js']);
+    const result = await zipSource(join(dir, 'app'));
+    expect(result.files).toEqual(['index.js', 'lib-link/lib.js', 'main.js', 'vendor/lib.js']);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('skips a link to a sibling folder outside, and lists it', async () => {
+    write('app/index.js', 'x');
+    write('shared/lib.js', 'outside');
+    write('shared.js', 'outside');
+    symlinkSync(join(dir, 'shared'), join(dir, 'app', 'shared'));
+    symlinkSync('../shared.js', join(dir, 'app', 'shared.js'));
+    const result = await zipSource(join(dir, 'app'));
+    expect(result.files).toEqual(['index.js']);
+    expect(result.skipped).toEqual([
+      { path: 'shared', reason: 'symbolic link' },
+      { path: 'shared.js', reason: 'symbolic link' },
+    ]);
+  });
+
+  it('skips links to / and /etc without reading anything behind them', async () => {
+    write('app/index.js', 'x');
+    symlinkSync('/', join(dir, 'app', 'root'));
+    symlinkSync('/etc', join(dir, 'app', 'etc'));
+    symlinkSync('/etc/passwd', join(dir, 'app', 'passwd'));
+    vi.clearAllMocks();
+    const result = await zipSource(join(dir, 'app'));
+    expect(result.files).toEqual(['index.js']);
+    expect(result.skipped.map((s) => s.path)).toEqual(['etc', 'passwd', 'root']);
+    const behindLinks = touchedPaths().filter((path) => /\/app\/(root|etc|passwd)(\/|$)|^\/etc/.test(path));
+    expect(touchedPaths().length).toBeGreaterThan(0);
+    expect(behindLinks).toEqual([]);
+  });
+
+  it('follows links into the npm workspace root (packages linked into node_modules), and nowhere above it', async () => {
+    write('ws/package.json', JSON.stringify({ name: 'ws', workspaces: ['packages/*'] }));
+    write('ws/packages/a/index.js', 'export const a = 1;');
+    write('ws/packages/fn/index.js', "import { a } from 'a';");
+    write('outside/secret.txt', 'not part of the workspace');
+    mkdirSync(join(dir, 'ws', 'packages', 'fn', 'node_modules'));
+    symlinkSync('../../a', join(dir, 'ws', 'packages', 'fn', 'node_modules', 'a'));
+    symlinkSync('../../../../outside', join(dir, 'ws', 'packages', 'fn', 'node_modules', 'outside'));
+    const result = await zipSource(join(dir, 'ws', 'packages', 'fn'));
+    expect(result.files).toEqual(['index.js', 'node_modules/a/index.js']);
+    expect(result.skipped).toEqual([{ path: 'node_modules/outside', reason: 'symbolic link' }]);
+  });
+
+  it('without a workspaces field, a package.json above the folder does not widen what links may reach', async () => {
+    write('repo/package.json', JSON.stringify({ name: 'repo' }));
+    write('repo/packages/a/index.js', 'a');
+    write('repo/packages/fn/index.js', 'fn');
+    symlinkSync('../a', join(dir, 'repo', 'packages', 'fn', 'a'));
+    expect((await zipSource(join(dir, 'repo', 'packages', 'fn'))).skipped).toEqual([{ path: 'a', reason: 'symbolic link' }]);
+  });
+
+  it('skips every .env* file at any depth, and a link whose target is one', async () => {
+    write('app/index.js', 'x');
+    write('app/.env.local', 'A=1');
+    write('app/config/.env.production', 'B=2');
+    write('app/node_modules/dep/.envrc', 'C=3');
+    write('app/environment.js', 'kept: only dot-env files are secrets files');
+    symlinkSync('.env.local', join(dir, 'app', 'settings.txt'));
+    const result = await zipSource(join(dir, 'app'));
+    expect(result.files).toEqual(['environment.js', 'index.js']);
+    expect(result.skipped).toEqual([
+      { path: '.env.local', reason: 'secrets file' },
+      { path: 'config/.env.production', reason: 'secrets file' },
+      { path: 'node_modules/dep/.envrc', reason: 'secrets file' },
+      { path: 'settings.txt', reason: 'secrets file' },
+    ]);
+  });
+
+  it('skips a Stratus data folder whatever its name (it holds stratus.db), and a nested .stratus', async () => {
+    write('app/index.js', 'x');
+    write('app/data/stratus.db', 'SQLite format 3');
+    write('app/data/credentials', '[stratus]');
+    write('app/lib/.stratus/credentials', '[stratus]');
+    write('app/lib/util.js', 'y');
+    write('app/crashed/stratus.db-wal', 'wal');
+    write('app/crashed/credentials', '[stratus]');
+    write('app/stratus.db.js', 'kept: only the database name itself marks a data folder');
+    const result = await zipSource(join(dir, 'app'));
+    expect(result.files).toEqual(['index.js', 'lib/util.js', 'stratus.db.js']);
+    expect(result.skipped).toEqual([
+      { path: 'crashed', reason: 'Stratus data folder' },
+      { path: 'data', reason: 'Stratus data folder' },
+      { path: 'lib/.stratus', reason: 'Stratus data folder' },
+    ]);
+  });
+
+  it('refuses to deploy a data folder itself, a .env file, or a file from a data folder', async () => {
+    write('data/stratus.db', 'SQLite format 3');
+    write('data/credentials', '[stratus]');
+    write('app/.env', 'A=1');
+    write('app/.env.production', 'A=1');
+    await expect(zipSource(join(dir, 'data'))).rejects.toThrow(/data is a Stratus data folder .*; deploy your function's own folder$/);
+    await expect(zipSource(join(dir, 'app', '.env'))).rejects.toThrow(/\.env is a secrets file \(\.env\*\), and deploy never uploads one; pass its variables with --env KEY=VALUE/);
+    await expect(zipSource(join(dir, 'app', '.env.production'))).rejects.toThrow(/is a secrets file/);
+    await expect(zipSource(join(dir, 'data', 'credentials'))).rejects.toThrow(/credentials is inside a Stratus data folder/);
   });
 
   it('explains a missing source and an empty directory', async () => {

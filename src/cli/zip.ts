@@ -1,11 +1,9 @@
 /** @module Packs a deploy source (a directory tree or one file) into a deterministic zip with fflate. */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { CliError } from './errors.ts';
-
-/** Directories that are never code: VCS metadata and the local server's data directory. */
-const SKIPPED_DIRECTORIES = new Set(['.git', '.stratus']);
+import { isDataFolder, isInside, isSecretsFile, workspaceRoot, type SkippedPath } from './source-rules.ts';
 
 /**
  * Every entry gets the same timestamp (the earliest a zip can hold), so the same files always give
@@ -20,9 +18,14 @@ export interface ZippedCode {
   files: string[];
   /** True when the source was a single file (zipped alone under its own name). */
   singleFile: boolean;
+  /** What was left out for safety, sorted by path (`.git` is not listed: it is never code). */
+  skipped: SkippedPath[];
 }
 
-/** Zips `source`: a directory recursively (node_modules included, `.git`/`.stratus` skipped), or a single file. */
+/**
+ * Zips `source`: a directory recursively (node_modules included; `.git`, secrets files, Stratus data
+ * folders and links leaving the folder skipped), or a single file.
+ */
 export async function zipSource(source: string): Promise<ZippedCode> {
   let info;
   try {
@@ -32,10 +35,16 @@ export async function zipSource(source: string): Promise<ZippedCode> {
     throw new CliError(code === 'ENOENT' ? `${source} does not exist; pass a directory or a file to deploy` : `cannot read ${source}: ${(err as Error).message}`);
   }
   const entries = new Map<string, Uint8Array>();
+  const skipped: SkippedPath[] = [];
   if (info.isDirectory()) {
-    await collectDirectory(source, '', entries, new Set([await realpath(source)]));
+    const root = await realpath(source);
+    await refuseDataFolder(source, root);
+    const workspace = await workspaceRoot(root);
+    const walk: Walk = { out: entries, skipped, roots: workspace ? [root, workspace] : [root], open: new Set([root]) };
+    await collectDirectory(root, '', walk);
     if (entries.size === 0) throw new CliError(`${source} has no files to deploy`);
   } else if (info.isFile()) {
+    await refuseSecretFile(source);
     entries.set(basename(source), await readFile(source));
   } else {
     throw new CliError(`${source} is neither a directory nor a regular file`);
@@ -43,36 +52,72 @@ export async function zipSource(source: string): Promise<ZippedCode> {
   const files = [...entries.keys()].sort();
   const tree: Zippable = {};
   for (const path of files) tree[path] = [entries.get(path)!, { mtime: FIXED_MTIME }];
-  return { zip: zipSync(tree, { level: 9 }), files, singleFile: !info.isDirectory() };
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { zip: zipSync(tree, { level: 9 }), files, singleFile: !info.isDirectory(), skipped };
+}
+
+interface Walk {
+  out: Map<string, Uint8Array>;
+  skipped: SkippedPath[];
+  /** Real paths a link may point into: the deployed folder and its npm workspace root. */
+  roots: string[];
+  /** Real paths of the directories being walked, so a link back up the tree cannot loop. */
+  open: Set<string>;
 }
 
 /**
- * Walks a directory, following symlinks (npm workspaces link packages into node_modules) but
- * remembering real paths so a link back up the tree cannot loop forever.
+ * Walks a directory by real paths. A link is followed only when its real target stays inside
+ * `walk.roots` (npm workspaces link packages into node_modules); any other target is never read.
  */
-async function collectDirectory(dir: string, prefix: string, out: Map<string, Uint8Array>, seen: Set<string>): Promise<void> {
-  const children = await readdir(dir, { withFileTypes: true });
-  for (const child of children) {
-    const full = join(dir, child.name);
-    const archivePath = prefix + child.name;
-    let isDir = child.isDirectory();
-    let isFile = child.isFile();
+async function collectDirectory(dir: string, prefix: string, walk: Walk): Promise<void> {
+  for (const child of await readdir(dir, { withFileTypes: true })) {
+    const path = prefix + child.name;
+    let real = join(dir, child.name);
+    let kind: { isFile(): boolean; isDirectory(): boolean } = child;
     if (child.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined);
+      const target = await realpath(real).catch(() => undefined);
       if (target === undefined) continue; // A dangling link has nothing to ship.
-      isDir = target.isDirectory();
-      isFile = target.isFile();
+      if (!walk.roots.some((root) => isInside(target, root))) {
+        walk.skipped.push({ path, reason: 'symbolic link' });
+        continue;
+      }
+      real = target;
+      kind = await stat(target);
     }
-    if (isDir) {
-      if (SKIPPED_DIRECTORIES.has(child.name)) continue;
-      const real = await realpath(full);
-      if (seen.has(real)) continue;
-      seen.add(real);
-      await collectDirectory(full, `${archivePath}/`, out, seen);
-      seen.delete(real);
-    } else if (isFile) {
-      out.set(archivePath, await readFile(full));
+    // A link is judged by its own name and its target's: `config -> ../.env` is still a secrets file.
+    const names = [child.name, basename(real)];
+    if (kind.isFile()) {
+      if (names.some(isSecretsFile)) walk.skipped.push({ path, reason: 'secrets file' });
+      else walk.out.set(path, await readFile(real));
+    } else if (kind.isDirectory()) {
+      if (child.name === '.git' || walk.open.has(real)) continue;
+      if (isDataFolder(names, await readdir(real))) {
+        walk.skipped.push({ path, reason: 'Stratus data folder' });
+        continue;
+      }
+      walk.open.add(real);
+      await collectDirectory(real, `${path}/`, walk);
+      walk.open.delete(real);
     }
+  }
+}
+
+/** Deploying the data folder itself would upload every account's key: refuse rather than skip everything. */
+async function refuseDataFolder(source: string, real: string): Promise<void> {
+  if (isDataFolder([basename(real)], await readdir(source))) {
+    throw new CliError(`${source} is a Stratus data folder (the server keeps its database and credentials, with every account's secret key, there); deploy your function's own folder`);
+  }
+}
+
+/** Naming a secrets file explicitly is still a mistake worth stopping: its values belong in --env. */
+async function refuseSecretFile(source: string): Promise<void> {
+  const real = await realpath(source);
+  if (isSecretsFile(basename(source)) || isSecretsFile(basename(real))) {
+    throw new CliError(`${source} is a secrets file (.env*), and deploy never uploads one; pass its variables with --env KEY=VALUE and deploy your code instead`);
+  }
+  const folder = dirname(real);
+  if (isDataFolder([basename(folder)], await readdir(folder).catch(() => []))) {
+    throw new CliError(`${source} is inside a Stratus data folder (next to the server's database and credentials); deploy your function's own code`);
   }
 }
 

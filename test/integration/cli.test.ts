@@ -1,6 +1,6 @@
 // The `stratus` CLI as a person runs it: `node bin/stratus.js ...` child processes against a real server on a free port.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,25 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     const human = await cli(['accounts', 'create', 'globex']);
     expect(human.stdout).toMatch(/^created account globex \(\S+\)\n/);
     expect(human.stdout).toMatch(/\[globex\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\n/);
+  });
+
+  it('leaves .env files, data folders and links outside the folder out of a deploy, and says so on stderr', async () => {
+    writeApp(join(work, 'leaky'), 'Hey');
+    writeFileSync(join(work, 'leaky', '.env'), 'TOKEN=do-not-ship\n');
+    symlinkSync(join(work, 'data'), join(work, 'leaky', 'data'));
+    symlinkSync('/etc', join(work, 'leaky', 'etc'));
+    const deployed = await cli(['deploy', 'leaky', '--name', 'leaky', '--json']);
+    expect(deployed.code).toBe(0);
+    expect(JSON.parse(deployed.stdout)).toMatchObject({ FunctionName: 'leaky' });
+    expect(deployed.stderr).toBe(
+      'skipped 3 paths, not uploaded:\n  .env (secrets file)\n  data -> outside the folder (symbolic link)\n  etc -> outside the folder (symbolic link)\n',
+    );
+    const human = await cli(['deploy', 'leaky', '--name', 'leaky']);
+    expect(human.stdout).toMatch(/^updated function leaky\n[^]*code: +2 files, /);
+
+    const refused = await cli(['deploy', 'leaky/.env', '--name', 'leaky']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: \S*leaky\/\.env is a secrets file/);
   });
 
   it('fails with one line naming ResourceNotFoundException for a missing function', async () => {

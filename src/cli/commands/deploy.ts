@@ -6,6 +6,7 @@ import { CliError, isApiError } from '../errors.ts';
 import type { FunctionConfiguration, FunctionSettings, LambdaApi } from '../lambda-api.ts';
 import { collect, parseEnvPairs, parseInteger } from '../options.ts';
 import { printFields, printJson } from '../output.ts';
+import { describeSkipped } from '../source-rules.ts';
 import { defaultHandler, formatBytes, zipSource, type ZippedCode } from '../zip.ts';
 
 export const DEFAULT_RUNTIME = 'stratus-isolate';
@@ -26,7 +27,7 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
   program
     .command('deploy')
     .description('zip a directory (or one file) and create the function, or update its code and configuration')
-    .argument('<source>', 'directory (zipped recursively; .git and .stratus skipped) or a single file')
+    .argument('<source>', 'directory (zipped recursively; skips .git, .env* files, Stratus data folders, and links pointing outside the folder or its npm workspace) or a single file')
     .requiredOption('-n, --name <name>', 'function name')
     .option('--handler <handler>', 'file.export to call (default index.handler, or <file>.handler for a single file)')
     .option('--memory <mb>', 'memory size in MB')
@@ -45,6 +46,8 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
   // Parse every flag before zipping or calling anything, so a typo costs nothing.
   const settings = settingsFromFlags(flags);
   const code = await zipSource(resolve(ctx.cwd, source));
+  // On stderr, so --json output stays one clean document; before uploading, so it shows even if the upload fails.
+  if (code.skipped.length > 0) ctx.io.err(describeSkipped(code.skipped));
   const zipFile = Buffer.from(code.zip).toString('base64');
   const api = ctx.api();
 
