@@ -1,0 +1,52 @@
+// An attacker's view of the function lifecycle: repeated query parameters, oversized environments
+// carrying secrets, download links that outlive the code they name, and code that outlives its functions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
+import { signedFetch, type RawResponse } from '../support/signed-fetch.ts';
+
+let server: TestServer;
+let log = '';
+let call: (method: string, path: string, body?: string) => Promise<RawResponse>;
+
+beforeAll(async () => {
+  const sink = new Writable({ write: (chunk, _enc, done) => ((log += String(chunk)), done()) });
+  server = await startTestServer({ logLevel: 'trace', logDestination: sink });
+  call = (method, path, body) => signedFetch(server.url, method, path, body, { credentials: server.rootCredentials });
+});
+afterAll(async () => server?.stop());
+
+const source = (tag: string) => zipOf({ 'index.js': `exports.handler = async () => ${JSON.stringify(tag)};` });
+
+function create(name: string, zip: Uint8Array, extra: Record<string, unknown> = {}): Promise<RawResponse> {
+  return call('POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Handler: 'index.handler', Code: { ZipFile: Buffer.from(zip).toString('base64') }, ...extra }));
+}
+
+function expectError(res: RawResponse, status: number, type: string, message: RegExp): void {
+  expect({ status: res.status, type: res.headers.get('x-amzn-errortype') }).toEqual({ status, type });
+  expect(String(res.json().message)).toMatch(message);
+}
+
+describe('a repeated query parameter', () => {
+  beforeAll(async () => {
+    expect((await create('dup', source('dup'))).status).toBe(201);
+    expect((await call('POST', '/2015-03-31/functions/dup/versions', '{}')).status).toBe(201);
+  });
+
+  it.each([
+    ['Invoke', 'POST', '/2015-03-31/functions/dup/invocations?Qualifier=1&Qualifier=%24LATEST', '{}'],
+    ['GetFunction', 'GET', '/2015-03-31/functions/dup?Qualifier=%24LATEST&Qualifier=1', undefined],
+    ['DeleteFunction', 'DELETE', '/2015-03-31/functions/dup?Qualifier=1&Qualifier=2', undefined],
+    ['a public route', 'GET', '/healthz?probe=1&probe=2', undefined],
+  ])('is refused on %s with 400 InvalidParameterValueException naming it', async (_op, method, path, body) => {
+    const res = await call(method, path, body);
+    expectError(res, 400, 'InvalidParameterValueException', /^(Qualifier|probe): is given more than once in the query string: send each query parameter once/);
+    expect(res.json().code).toBe('REQUEST_INVALID_PARAMETER');
+  });
+
+  it('changes nothing and the server keeps serving', async () => {
+    expect((await call('GET', '/2015-03-31/functions/dup?Qualifier=1')).status).toBe(200);
+    const res = await call('POST', '/2015-03-31/functions/dup/invocations?Qualifier=1', '{}');
+    expect({ status: res.status, body: res.text }).toEqual({ status: 200, body: '"dup"' });
+  });
+});
