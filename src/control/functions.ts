@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
+import { checkEnvironment } from './environment.ts';
 import { DEFAULTS, STALE_REVISION_MESSAGE, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
 
 export interface FunctionServiceDeps {
@@ -69,6 +70,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async create(accountId: string, input: CreateFunctionInput): Promise<FunctionVersionRecord> {
       const runtime = input.runtime ?? DEFAULTS.runtime;
       checkRuntime(runtime);
+      if (input.environment) checkEnvironment(input.environment);
       if (await functions.getVersion(accountId, input.name, LATEST)) {
         throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
       }
@@ -128,6 +130,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       checkRevision(cur, patch.revisionId);
       const runtime = patch.runtime ?? cur.runtime;
       checkRuntime(runtime);
+      if (patch.environment) checkEnvironment(patch.environment);
       const handler = patch.handler ?? cur.handler;
       let built = { bundleSha256: cur.bundleSha256, handlerExport: cur.handlerExport };
       if (handler !== cur.handler || runtime !== cur.runtime) {

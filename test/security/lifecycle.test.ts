@@ -50,3 +50,37 @@ describe('a repeated query parameter', () => {
     expect({ status: res.status, body: res.text }).toEqual({ status: 200, body: '"dup"' });
   });
 });
+
+describe('environment variables', () => {
+  const SECRET = `env-secret-${Math.random().toString(36).slice(2)}`;
+  /** Variables whose JSON is exactly `bytes` long, the secret inside. */
+  const varsOf = (bytes: number) => ({ TOKEN: SECRET, PAD: 'x'.repeat(bytes - JSON.stringify({ TOKEN: SECRET, PAD: '' }).length) });
+
+  it('are limited to 4 KB in all, measured as the JSON of the map, with the size in the message and no value echoed or logged', async () => {
+    expect(JSON.stringify(varsOf(4097)).length).toBe(4097);
+    const refused = await create('big-env', source('e'), { Environment: { Variables: varsOf(4097) } });
+    expectError(refused, 400, 'InvalidParameterValueException', /exceeded the 4KB limit\. String measured: 4097 bytes .*limit is 4096 bytes.*Shorten or remove/);
+    expect(refused.text).not.toContain(SECRET);
+    expect((await call('GET', '/2015-03-31/functions/big-env')).status).toBe(404);
+
+    expect((await create('env', source('e'), { Environment: { Variables: varsOf(4096) } })).status).toBe(201);
+    const update = await call('PUT', '/2015-03-31/functions/env/configuration', JSON.stringify({ Environment: { Variables: { ...varsOf(4096), MORE: '1' } } }));
+    expectError(update, 400, 'InvalidParameterValueException', /4KB limit.*4107 bytes/);
+    expect(update.text).not.toContain(SECRET);
+    const kept = await call('GET', '/2015-03-31/functions/env/configuration');
+    expect(Object.keys((kept.json().Environment as { Variables: object }).Variables)).toEqual(['TOKEN', 'PAD']);
+
+    expect(log).toContain('request');
+    expect(log).not.toContain(SECRET);
+  });
+
+  it("refuse names outside Lambda's pattern, in Lambda's words", async () => {
+    for (const name of ['A', '1BAD', 'MY-VAR', '_X']) {
+      const res = await create('bad-env-name', source('e'), { Environment: { Variables: { [name]: SECRET } } });
+      expectError(res, 400, 'InvalidParameterValueException', /Member must satisfy regular expression pattern: \[a-zA-Z\]\(\[a-zA-Z0-9_\]\)\+\]\. Environment variable name '.*' is not valid/);
+      expect(res.text).not.toContain(SECRET);
+    }
+    const update = await call('PUT', '/2015-03-31/functions/env/configuration', JSON.stringify({ Environment: { Variables: { A: '1' } } }));
+    expectError(update, 400, 'InvalidParameterValueException', /Environment variable name 'A' is not valid/);
+  });
+});
