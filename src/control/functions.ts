@@ -200,9 +200,16 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       return limits;
     },
 
-    /** The uploaded zip by its CodeSha256 (for presigned download links). */
-    codeZip(codeSha256: string): Promise<Uint8Array | undefined> {
-      return code.getZip(codeSha256);
+    /** The uploaded zip of a function (for presigned download links), while some version of it still has this code. */
+    async codeZip(accountId: string, name: string, codeSha256: string): Promise<Uint8Array> {
+      const zip = (await functions.referencesCode(accountId, name, codeSha256)) ? await code.getZip(codeSha256) : undefined;
+      if (!zip) {
+        throw stratusError(
+          'CODE_NOT_FOUND',
+          `This code of function ${name} is no longer available: the function or version was deleted, or its code was replaced. Call GetFunction again for a link to the code it has now.`,
+        );
+      }
+      return zip;
     },
 
     listVersions(accountId: string, name: string, marker: string | undefined, limit: number) {

@@ -97,6 +97,8 @@ export interface FunctionStore {
   setTenancyLimits(accountId: string, functionName: string, limits: TenancyLimits): Promise<void>;
   /** Aliases of the function that point at this version (a version in use by an alias cannot be deleted). */
   aliasesUsingVersion(accountId: string, functionName: string, version: string): Promise<string[]>;
+  /** Whether any version of the function ($LATEST or published) has this CodeSha256 now; never cached (code links check it). */
+  referencesCode(accountId: string, functionName: string, codeSha256: string): Promise<boolean>;
 }
 
 /** Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. */

@@ -84,3 +84,92 @@ describe('environment variables', () => {
     expectError(update, 400, 'InvalidParameterValueException', /Environment variable name 'A' is not valid/);
   });
 });
+
+describe('code download links', () => {
+  const location = async (name: string, qualifier?: string, creds = server.rootCredentials) => {
+    const res = await signedFetch(server.url, 'GET', `/2015-03-31/functions/${name}${qualifier ? `?Qualifier=${qualifier}` : ''}`, undefined, { credentials: creds });
+    expect(res.status).toBe(200);
+    return String((res.json().Code as { Location: string }).Location);
+  };
+  const download = async (url: string) => {
+    const res = await fetch(url);
+    return { status: res.status, type: res.headers.get('x-amzn-errortype'), bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+  const gone = { status: 404, type: 'ResourceNotFoundException' };
+
+  it('stop working the moment the function is deleted', async () => {
+    const zip = source('deleted');
+    expect((await create('dl-delete', zip)).status).toBe(201);
+    const link = await location('dl-delete');
+    const before = await download(link);
+    expect(before.status).toBe(200);
+    expect(before.bytes.equals(Buffer.from(zip))).toBe(true);
+    expect((await call('DELETE', '/2015-03-31/functions/dl-delete')).status).toBe(204);
+    const after = await download(link);
+    expect({ status: after.status, type: after.type }).toEqual(gone);
+    expect(after.bytes.toString()).toMatch(/no longer available.*Call GetFunction again/);
+  });
+
+  it('stop working when UpdateFunctionCode replaces the code, while the new link works', async () => {
+    expect((await create('dl-update', source('old'))).status).toBe(201);
+    const oldLink = await location('dl-update');
+    const zip = source('new');
+    const put = await call('PUT', '/2015-03-31/functions/dl-update/code', JSON.stringify({ ZipFile: Buffer.from(zip).toString('base64') }));
+    expect(put.status).toBe(200);
+    expect((await download(oldLink)).status).toBe(404);
+    const fresh = await download(await location('dl-update'));
+    expect(fresh.status).toBe(200);
+    expect(fresh.bytes.equals(Buffer.from(zip))).toBe(true);
+  });
+
+  it('keep working while a published version still has the code, and stop when that version is deleted', async () => {
+    expect((await create('dl-version', source('v1'))).status).toBe(201);
+    expect((await call('POST', '/2015-03-31/functions/dl-version/versions', '{}')).status).toBe(201);
+    const link = await location('dl-version');
+    await call('PUT', '/2015-03-31/functions/dl-version/code', JSON.stringify({ ZipFile: Buffer.from(source('v2')).toString('base64') }));
+    expect((await download(link)).status).toBe(200);
+    expect((await call('DELETE', '/2015-03-31/functions/dl-version?Qualifier=1')).status).toBe(204);
+    expect((await download(link)).status).toBe(404);
+  });
+
+  it("cannot be edited to fetch other code, another function's or another account's", async () => {
+    const created = await call('POST', '/stratus/v1/accounts', JSON.stringify({ Name: 'other-co' }));
+    const other = { accessKeyId: String(created.json().AccessKeyId), secretAccessKey: String(created.json().SecretAccessKey) };
+    const otherZip = source('other account');
+    const otherCreate = await signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'target', Code: { ZipFile: Buffer.from(otherZip).toString('base64') } }), { credentials: other });
+    expect(otherCreate.status).toBe(201);
+    const otherSha = String(otherCreate.json().CodeSha256);
+    const otherAccount = new URL(await location('target', undefined, other)).searchParams.get('account')!;
+
+    expect((await create('mine', source('mine'))).status).toBe(201);
+    expect((await create('mine2', source('mine2'))).status).toBe(201);
+    const link = new URL(await location('mine'));
+    /** What the link answers after an edit: the signature covers the path's sha and every parameter. */
+    const afterEdit = async (edit: (u: URL) => void) => {
+      const u = new URL(link);
+      edit(u);
+      const res = await download(u.toString());
+      return { status: res.status, type: res.type };
+    };
+    const forbidden = { status: 403, type: 'AccessDeniedException' };
+    expect(await afterEdit((u) => (u.pathname = `/stratus/v1/code/${encodeURIComponent(otherSha)}`))).toEqual(forbidden);
+    expect(await afterEdit((u) => u.searchParams.set('account', otherAccount))).toEqual(forbidden);
+    expect(await afterEdit((u) => u.searchParams.set('function', 'mine2'))).toEqual(forbidden);
+    expect(await afterEdit((u) => u.searchParams.set('expires', String(Date.now() + 86_400_000)))).toEqual(forbidden);
+    expect(await afterEdit((u) => u.searchParams.delete('function'))).toEqual(forbidden);
+    expect((await download(link.toString())).status).toBe(200);
+  });
+
+  it("die with the function even when another account's function has the same code", async () => {
+    const created = await call('POST', '/stratus/v1/accounts', JSON.stringify({ Name: 'twin-co' }));
+    const twin = { accessKeyId: String(created.json().AccessKeyId), secretAccessKey: String(created.json().SecretAccessKey) };
+    const zip = source('same bytes in two accounts');
+    expect((await create('shared-code', zip)).status).toBe(201);
+    const body = JSON.stringify({ FunctionName: 'shared-code', Code: { ZipFile: Buffer.from(zip).toString('base64') } });
+    expect((await signedFetch(server.url, 'POST', '/2015-03-31/functions', body, { credentials: twin })).status).toBe(201);
+    const link = await location('shared-code');
+    expect((await call('DELETE', '/2015-03-31/functions/shared-code')).status).toBe(204);
+    expect((await download(link)).status).toBe(404);
+    expect((await download(await location('shared-code', undefined, twin))).status).toBe(200);
+  });
+});
