@@ -24,6 +24,8 @@ export interface StratusConfig {
   metricsTenantLabelCap: number;
   /** Bearer token that /metrics requires; without one it answers loopback clients only. */
   metricsToken?: string;
+  /** Unreferenced code stored less than this long ago is kept: a deploy in flight may not have written its version yet. */
+  codeGraceSeconds: number;
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -48,6 +50,8 @@ const schema = z.object({
   STRATUS_EVENT_LOOP_TARGET: z.coerce.number().min(0.1).max(1).default(0.7),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
+  // A deploy writes its version a moment after storing its code; minutes leave room for a slow disk.
+  STRATUS_CODE_GRACE_SECONDS: intIn(0, 7 * 86_400).default(600),
 });
 
 /** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
@@ -74,5 +78,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
+    codeGraceSeconds: e.STRATUS_CODE_GRACE_SECONDS,
   };
 }

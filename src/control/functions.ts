@@ -17,6 +17,8 @@ export interface FunctionServiceDeps {
   /** Runtimes this node can run (the engines' names). */
   runtimes: readonly string[];
   onChange: ChangeListener;
+  /** Deletes code no version references any more (never throws); run after every change that can release code. */
+  collectCode(): Promise<void>;
 }
 
 /** Lambda's LastModified format: 2024-01-02T03:04:05.678+0000 */
@@ -122,7 +124,11 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       };
       if (patch.dryRun) return next;
       await writeLatest(next, cur.revisionId);
-      return patch.publish ? service.publish(accountId, name, {}) : next;
+      try {
+        return patch.publish ? await service.publish(accountId, name, {}) : next;
+      } finally {
+        if (next.codeSha256 !== cur.codeSha256 || next.bundleSha256 !== cur.bundleSha256) await deps.collectCode();
+      }
     },
 
     async updateConfiguration(accountId: string, name: string, patch: ConfigurationPatch): Promise<FunctionVersionRecord> {
@@ -153,7 +159,10 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         revisionId: ids.uuid(),
         lastModified: lambdaTimestamp(clock.now()),
       };
-      return writeLatest(next, cur.revisionId);
+      await writeLatest(next, cur.revisionId);
+      // A new handler or runtime means a new bundle; the old one may now be unreferenced.
+      if (next.bundleSha256 !== cur.bundleSha256) await deps.collectCode();
+      return next;
     },
 
     async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
@@ -169,6 +178,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
       }
       deps.onChange(accountId, name);
+      await deps.collectCode();
     },
 
     async publish(accountId: string, name: string, opts: { codeSha256?: string; description?: string; revisionId?: string }): Promise<FunctionVersionRecord> {

@@ -101,12 +101,21 @@ export interface FunctionStore {
   referencesCode(accountId: string, functionName: string, codeSha256: string): Promise<boolean>;
 }
 
-/** Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. */
+/**
+ * Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. Each
+ * put records when the code was stored (a put of code already there records it again). Adapters keep
+ * code in the same database as the function store, so that collection sees the versions at once.
+ */
 export interface CodeStore {
   putZip(codeSha256: string, zip: Uint8Array): Promise<void>;
   getZip(codeSha256: string): Promise<Uint8Array | undefined>;
   putBundle(bundleSha256: string, bundle: string): Promise<void>;
   getBundle(bundleSha256: string): Promise<string | undefined>;
+  /**
+   * Deletes every zip and bundle that no function version of any account references and that was
+   * last stored before `storedBefore` (ms since the epoch), as one consistent step; says how many went.
+   */
+  collectGarbage(storedBefore: number): Promise<{ zips: number; bundles: number }>;
 }
 
 export interface Stores {

@@ -2,6 +2,8 @@
 // carrying secrets, download links that outlive the code they name, and code that outlives its functions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch, type RawResponse } from '../support/signed-fetch.ts';
 
@@ -11,7 +13,8 @@ let call: (method: string, path: string, body?: string) => Promise<RawResponse>;
 
 beforeAll(async () => {
   const sink = new Writable({ write: (chunk, _enc, done) => ((log += String(chunk)), done()) });
-  server = await startTestServer({ logLevel: 'trace', logDestination: sink });
+  // No grace period: code is collected the moment its last version goes (tests here deploy one at a time).
+  server = await startTestServer({ logLevel: 'trace', logDestination: sink, codeGraceSeconds: 0 });
   call = (method, path, body) => signedFetch(server.url, method, path, body, { credentials: server.rootCredentials });
 });
 afterAll(async () => server?.stop());
@@ -171,5 +174,72 @@ describe('code download links', () => {
     expect((await call('DELETE', '/2015-03-31/functions/shared-code')).status).toBe(204);
     expect((await download(link)).status).toBe(404);
     expect((await download(await location('shared-code', undefined, twin))).status).toBe(200);
+  });
+});
+
+describe('stored code', () => {
+  let db: Database.Database;
+  beforeAll(() => {
+    db = new Database(path.join(server.dataDir, 'stratus.db'), { readonly: true, fileMustExist: true });
+  });
+  afterAll(() => db?.close());
+
+  /** The CodeSha256 and bundle hash $LATEST of a function has now. */
+  const codeOf = (name: string) =>
+    db.prepare("SELECT json_extract(record, '$.codeSha256') AS zip, json_extract(record, '$.bundleSha256') AS bundle FROM function_versions WHERE function_name = ? AND version = '$LATEST'").get(name) as { zip: string; bundle: string };
+  /** Which rows of this code the database still holds. */
+  const stored = (c: { zip: string; bundle: string }) => ({
+    zip: db.prepare('SELECT count(*) AS n FROM code_zips WHERE code_sha256 = ?').get(c.zip) as { n: number },
+    bundle: db.prepare('SELECT count(*) AS n FROM code_bundles WHERE bundle_sha256 = ?').get(c.bundle) as { n: number },
+  });
+  const kept = { zip: { n: 1 }, bundle: { n: 1 } };
+  const gone = { zip: { n: 0 }, bundle: { n: 0 } };
+
+  it('is deleted with the last function that has it, and kept while another function has it', async () => {
+    const shared = source('shared by two functions');
+    expect((await create('gc-a', shared)).status).toBe(201);
+    expect((await create('gc-b', shared)).status).toBe(201);
+    expect((await create('gc-alone', source('one function only'))).status).toBe(201);
+    const sharedCode = codeOf('gc-a');
+    const aloneCode = codeOf('gc-alone');
+    expect(stored(sharedCode)).toEqual(kept);
+
+    expect((await call('DELETE', '/2015-03-31/functions/gc-alone')).status).toBe(204);
+    expect(stored(aloneCode)).toEqual(gone);
+    expect((await call('DELETE', '/2015-03-31/functions/gc-a')).status).toBe(204);
+    expect(stored(sharedCode)).toEqual(kept);
+    expect((await call('DELETE', '/2015-03-31/functions/gc-b')).status).toBe(204);
+    expect(stored(sharedCode)).toEqual(gone);
+  });
+
+  it('is kept while a published version has it, and deleted with that version once replaced', async () => {
+    expect((await create('gc-versions', source('version 1'))).status).toBe(201);
+    expect((await call('POST', '/2015-03-31/functions/gc-versions/versions', '{}')).status).toBe(201);
+    const v1 = codeOf('gc-versions');
+    expect((await call('PUT', '/2015-03-31/functions/gc-versions/code', JSON.stringify({ ZipFile: Buffer.from(source('version 2')).toString('base64') }))).status).toBe(200);
+    const v2 = codeOf('gc-versions');
+    expect(stored(v1)).toEqual(kept);
+    expect((await call('DELETE', '/2015-03-31/functions/gc-versions?Qualifier=1')).status).toBe(204);
+    expect(stored(v1)).toEqual(gone);
+    expect(stored(v2)).toEqual(kept);
+  });
+
+  it('is deleted when UpdateFunctionCode or a new Handler replaces it', async () => {
+    const twoHandlers = zipOf({ 'a.js': 'exports.handler = async () => "a";', 'b.js': 'exports.handler = async () => "b";' });
+    expect((await create('gc-replace', twoHandlers, { Handler: 'a.handler' })).status).toBe(201);
+    const first = codeOf('gc-replace');
+    const conf = await call('PUT', '/2015-03-31/functions/gc-replace/configuration', JSON.stringify({ Handler: 'b.handler' }));
+    expect(conf.status).toBe(200);
+    const rebuilt = codeOf('gc-replace');
+    expect(rebuilt.zip).toBe(first.zip);
+    expect(stored(first).bundle).toEqual({ n: 0 });
+    expect(stored(rebuilt)).toEqual(kept);
+
+    const replaced = zipOf({ 'b.js': 'exports.handler = async () => "replaced";' });
+    expect((await call('PUT', '/2015-03-31/functions/gc-replace/code', JSON.stringify({ ZipFile: Buffer.from(replaced).toString('base64') }))).status).toBe(200);
+    expect(stored(rebuilt)).toEqual(gone);
+    expect(stored(codeOf('gc-replace'))).toEqual(kept);
+    const res = await call('POST', '/2015-03-31/functions/gc-replace/invocations', '{}');
+    expect({ status: res.status, body: res.text }).toEqual({ status: 200, body: '"replaced"' });
   });
 });

@@ -52,7 +52,7 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   );
 
   const referencesCode = db.prepare<[string, string, string], { found: number }>(
-    "SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND json_extract(record, '$.codeSha256') = ? LIMIT 1",
+    'SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND code_sha256 = ? LIMIT 1',
   );
 
   const getLimits = db.prepare<[string, string], { limits: string }>('SELECT limits FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
