@@ -5,7 +5,7 @@ import { configFromEnv } from './config.ts';
 describe('configFromEnv', () => {
   it('runs with no variables set, on defaults a user can start with', () => {
     const c = configFromEnv({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 9070, region: 'us-east-1', eventLoopTarget: 0.7, metricsTenantLabelCap: 100 });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 9070, region: 'us-east-1', eventLoopTarget: 0.7, metricsTenantLabelCap: 100, codeGraceSeconds: 600 });
     expect(c.executionSlots).toBeGreaterThanOrEqual(2);
   });
 
@@ -22,6 +22,7 @@ describe('configFromEnv', () => {
     ['STRATUS_EXECUTION_SLOTS', '0'],
     ['STRATUS_REGION', 'mars'],
     ['STRATUS_METRICS_TOKEN', 'short'],
+    ['STRATUS_CODE_GRACE_SECONDS', '-1'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}: `));
   });

@@ -28,6 +28,8 @@ export interface StratusConfig {
   buildSlots: number;
   /** Code builds one account may have running at once; more wait their turn. */
   buildsPerAccount: number;
+  /** Unreferenced code stored less than this long ago is kept: a deploy in flight may not have written its version yet. */
+  codeGraceSeconds: number;
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -55,6 +57,8 @@ const schema = z.object({
   // A build is a process that keeps a core busy for seconds.
   STRATUS_BUILD_SLOTS: intIn(1, 1_000).default(os.availableParallelism()),
   STRATUS_BUILDS_PER_ACCOUNT: intIn(1, 1_000).optional(),
+  // A deploy writes its version a moment after storing its code; minutes leave room for a slow disk.
+  STRATUS_CODE_GRACE_SECONDS: intIn(0, 7 * 86_400).default(600),
 });
 
 /** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
@@ -84,5 +88,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     buildSlots: e.STRATUS_BUILD_SLOTS,
     // Half the slots by default, so one account's deploys always leave room for another's.
     buildsPerAccount: e.STRATUS_BUILDS_PER_ACCOUNT ?? Math.max(1, Math.floor(e.STRATUS_BUILD_SLOTS / 2)),
+    codeGraceSeconds: e.STRATUS_CODE_GRACE_SECONDS,
   };
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { buildPackage, createBuildGate, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
-import { createAccountService, createAliasService, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
+import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
 import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
@@ -33,6 +33,8 @@ const BUILD_WAIT_MS = 60_000;
  * (measured: 2 and 4 gave the same quiet-tenant latency; 4 keeps more throughput).
  */
 const ADMISSIONS_PER_TURN = 4;
+/** Timed code sweeps run once per grace period, but never more often than this. */
+const MIN_CODE_SWEEP_INTERVAL_MS = 60_000;
 
 export interface StartOptions extends Partial<StratusConfig> {
   /** Where the server log goes (stdout by default); tests read it to prove what is never logged. */
@@ -102,7 +104,22 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
   const builds = createBuildGate({ slots: config.buildSlots, perAccount: config.buildsPerAccount, queuePerAccount: 8, waitMs: BUILD_WAIT_MS });
   const builder: PackageBuilder = { build: (zip, handler, runtime, ctx) => builds.run(ctx.accountId, () => checked.build(zip, handler, runtime, ctx), ctx.signal) };
-  const functions = createFunctionService({ functions: stores.functions, code: stores.code, builder, clock, ids, region: config.region, runtimes: [...engines.keys()], onChange });
+  const codeCollector = createCodeCollector({ code: stores.code, clock, graceMs: config.codeGraceSeconds * 1000, log: logger });
+  // Code left behind by a crash or a failed deploy goes at startup; code released while still in its grace period, on the timer.
+  await codeCollector.collect();
+  const codeSweep = setInterval(() => void codeCollector.collect(), Math.max(config.codeGraceSeconds * 1000, MIN_CODE_SWEEP_INTERVAL_MS));
+  codeSweep.unref();
+  const functions = createFunctionService({
+    functions: stores.functions,
+    code: stores.code,
+    builder,
+    clock,
+    ids,
+    region: config.region,
+    runtimes: [...engines.keys()],
+    onChange,
+    collectCode: codeCollector.collect,
+  });
   const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
   const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler, observer: metrics });
@@ -156,6 +173,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     rootCredentials,
     credentialsFile,
     async close() {
+      clearInterval(codeSweep);
       await app.close();
       await pool.close();
       limiter.close();

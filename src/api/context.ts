@@ -5,6 +5,7 @@ import { parseFunctionRef, functionArn } from '../control/index.ts';
 import type { InvokeService } from '../invoke/index.ts';
 import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { CodeLinks } from './code-links.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 
 export interface ApiDeps {
@@ -15,7 +16,7 @@ export interface ApiDeps {
   clock: Clock;
   region: string;
   /** Signs and checks the short-lived code download links GetFunction returns. */
-  codeLinks: { sign(sha: string, now: number): string; verify(sha: string, expires: string, signature: string, now: number): boolean };
+  codeLinks: CodeLinks;
   /** This node's environments and scheduler, for operators (admin only). */
   nodeStats(): Record<string, number>;
   metrics: MetricsReader;

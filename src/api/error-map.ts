@@ -30,6 +30,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   CODE_HANDLER_NOT_FOUND: 'InvalidParameterValueException',
   CODE_BUILD_FAILED: 'InvalidParameterValueException',
   CODE_TOO_LARGE: 'RequestTooLargeException',
+  CODE_NOT_FOUND: 'ResourceNotFoundException',
   INVOKE_PAYLOAD_INVALID: 'InvalidRequestContentException',
   INVOKE_PAYLOAD_TOO_LARGE: 'RequestTooLargeException',
   INVOKE_TYPE_UNSUPPORTED: 'InvalidParameterValueException',

@@ -5,6 +5,7 @@ import { stratusError } from '../shared/errors.ts';
 import { installAuth } from './auth.ts';
 import type { ApiDeps } from './context.ts';
 import { sendError, toStratusError } from './error-map.ts';
+import { parseQuery, refuseRepeatedParameters } from './query.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { invokeRoute } from './routes/invoke.ts';
 import { PUBLIC_PREFIXES, nativeRoutes } from './routes/native.ts';
@@ -21,7 +22,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
     // Bounds the time to receive a whole request (not to answer it), so a client that sends
     // headers and then stalls cannot hold an admission slot or a body buffer indefinitely.
     requestTimeout: 30_000,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, querystringParser: parseQuery },
     // One access line per request comes from the onResponse hook below, without headers or bodies.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
@@ -35,6 +36,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
   });
+  app.addHook('onRequest', refuseRepeatedParameters);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });

@@ -18,12 +18,12 @@ describe('stratus CLI (against a scripted server)', () => {
 
   it('deploy creates a missing function with defaults, signed for service lambda', async () => {
     const h = harness(dir, (req) => (req.method === 'GET' ? notFound : { status: 201, json: config() }));
-    expect(await h.run('deploy', 'app', '--name', 'hello', '--env', 'A=1')).toBe(0);
+    expect(await h.run('deploy', 'app', '--name', 'hello', '--env', 'AB=1')).toBe(0);
     const [get, create] = h.requests;
     expect(get!.url.pathname).toBe('/2015-03-31/functions/hello');
     expect(create!.method).toBe('POST');
     const body = JSON.parse(create!.body);
-    expect(body).toMatchObject({ FunctionName: 'hello', Runtime: 'stratus-isolate', Handler: 'index.handler', Environment: { Variables: { A: '1' } } });
+    expect(body).toMatchObject({ FunctionName: 'hello', Runtime: 'stratus-isolate', Handler: 'index.handler', Environment: { Variables: { AB: '1' } } });
     expect(typeof body.Code.ZipFile).toBe('string');
     expect(create!.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKTEST\/\d{8}\/us-east-1\/lambda\/aws4_request/);
     expect(create!.headers.has('host')).toBe(false);

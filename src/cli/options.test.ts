@@ -6,7 +6,7 @@ import { parseEnvPairs, parseInteger, parseWeights, readPayload } from './option
 
 describe('parseEnvPairs', () => {
   it('splits on the first "=", keeps empty values and lets a later repeat win', () => {
-    expect(parseEnvPairs(['A=1', 'URL=http://x?a=b', 'EMPTY=', 'A=2'])).toEqual({ A: '2', URL: 'http://x?a=b', EMPTY: '' });
+    expect(parseEnvPairs(['AB=1', 'URL=http://x?a=b', 'EMPTY=', 'AB=2'])).toEqual({ AB: '2', URL: 'http://x?a=b', EMPTY: '' });
   });
 
   it.each([
@@ -14,6 +14,8 @@ describe('parseEnvPairs', () => {
     ['=value', /has no name before "="/],
     ['1ABC=x', /"1ABC" is not a valid variable name/],
     ['MY-VAR=x', /"MY-VAR" is not a valid variable name/],
+    ['A=x', /"A" is not a valid variable name \(at least two/],
+    [`BIG=${'x'.repeat(4090)}`, /4100 bytes .*4096-byte \(4 KB\) limit/],
   ])('rejects %s with a clear message', (pair, message) => {
     expect(() => parseEnvPairs([pair])).toThrow(message);
   });

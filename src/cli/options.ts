@@ -1,10 +1,8 @@
 /** @module Parsers for flag values (`--env K=V`, `--weight V=W`, numbers, `--payload @file`) with errors a person can act on. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ENV_MAX_BYTES, ENV_NAME, environmentBytes } from '../shared/env-vars.ts';
 import { CliError } from './errors.ts';
-
-/** Lambda's rule for environment variable names. */
-const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 
 /** Commander accumulator for repeatable flags (`--env A=1 --env B=2`). */
 export function collect(value: string, previous: string[]): string[] {
@@ -20,9 +18,13 @@ export function parseEnvPairs(pairs: readonly string[]): Record<string, string> 
     const key = pair.slice(0, eq);
     if (key === '') throw new CliError(`--env "${pair}" has no name before "="; use KEY=VALUE`);
     if (!ENV_NAME.test(key)) {
-      throw new CliError(`--env "${pair}": "${key}" is not a valid variable name (letters, digits and _, starting with a letter)`);
+      throw new CliError(`--env "${pair}": "${key}" is not a valid variable name (at least two letters, digits and _, starting with a letter)`);
     }
     vars[key] = pair.slice(eq + 1);
+  }
+  const bytes = environmentBytes(vars);
+  if (bytes > ENV_MAX_BYTES) {
+    throw new CliError(`--env: the variables come to ${bytes} bytes (as JSON), over the ${ENV_MAX_BYTES}-byte (4 KB) limit of a function's environment; shorten or drop some`);
   }
   return vars;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
+import { checkEnvironment } from './environment.ts';
 import { DEFAULTS, STALE_REVISION_MESSAGE, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
 
 export interface FunctionServiceDeps {
@@ -16,6 +17,8 @@ export interface FunctionServiceDeps {
   /** Runtimes this node can run (the engines' names). */
   runtimes: readonly string[];
   onChange: ChangeListener;
+  /** Deletes code no version references any more (never throws); run after every change that can release code. */
+  collectCode(): Promise<void>;
 }
 
 /** Lambda's LastModified format: 2024-01-02T03:04:05.678+0000 */
@@ -69,6 +72,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async create(accountId: string, input: CreateFunctionInput): Promise<FunctionVersionRecord> {
       const runtime = input.runtime ?? DEFAULTS.runtime;
       checkRuntime(runtime);
+      if (input.environment) checkEnvironment(input.environment);
       if (await functions.getVersion(accountId, input.name, LATEST)) {
         throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
       }
@@ -121,7 +125,11 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       };
       if (patch.dryRun) return next;
       await writeLatest(next, cur.revisionId);
-      return patch.publish ? service.publish(accountId, name, {}) : next;
+      try {
+        return patch.publish ? await service.publish(accountId, name, {}) : next;
+      } finally {
+        if (next.codeSha256 !== cur.codeSha256 || next.bundleSha256 !== cur.bundleSha256) await deps.collectCode();
+      }
     },
 
     async updateConfiguration(accountId: string, name: string, patch: ConfigurationPatch): Promise<FunctionVersionRecord> {
@@ -129,6 +137,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       checkRevision(cur, patch.revisionId);
       const runtime = patch.runtime ?? cur.runtime;
       checkRuntime(runtime);
+      if (patch.environment) checkEnvironment(patch.environment);
       const handler = patch.handler ?? cur.handler;
       let built = { bundleSha256: cur.bundleSha256, handlerExport: cur.handlerExport };
       if (handler !== cur.handler || runtime !== cur.runtime) {
@@ -151,7 +160,10 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         revisionId: ids.uuid(),
         lastModified: lambdaTimestamp(clock.now()),
       };
-      return writeLatest(next, cur.revisionId);
+      await writeLatest(next, cur.revisionId);
+      // A new handler or runtime means a new bundle; the old one may now be unreferenced.
+      if (next.bundleSha256 !== cur.bundleSha256) await deps.collectCode();
+      return next;
     },
 
     async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
@@ -167,6 +179,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
       }
       deps.onChange(accountId, name);
+      await deps.collectCode();
     },
 
     async publish(accountId: string, name: string, opts: { codeSha256?: string; description?: string; revisionId?: string }): Promise<FunctionVersionRecord> {
@@ -198,9 +211,16 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       return limits;
     },
 
-    /** The uploaded zip by its CodeSha256 (for presigned download links). */
-    codeZip(codeSha256: string): Promise<Uint8Array | undefined> {
-      return code.getZip(codeSha256);
+    /** The uploaded zip of a function (for presigned download links), while some version of it still has this code. */
+    async codeZip(accountId: string, name: string, codeSha256: string): Promise<Uint8Array> {
+      const zip = (await functions.referencesCode(accountId, name, codeSha256)) ? await code.getZip(codeSha256) : undefined;
+      if (!zip) {
+        throw stratusError(
+          'CODE_NOT_FOUND',
+          `This code of function ${name} is no longer available: the function or version was deleted, or its code was replaced. Call GetFunction again for a link to the code it has now.`,
+        );
+      }
+      return zip;
     },
 
     listVersions(accountId: string, name: string, marker: string | undefined, limit: number) {

@@ -2,6 +2,7 @@
 export { createAccountService, type AccountService, type Credentials, type NewAccount } from './accounts.ts';
 export { createFunctionService, lambdaTimestamp, type FunctionService } from './functions.ts';
 export { createAliasService, type AliasService } from './aliases.ts';
+export { createCodeCollector, type CodeCollector } from './code-collector.ts';
 export { createResolver, type InvocationTarget, type Resolver } from './resolve.ts';
 export { LATEST, functionArn, parseFunctionRef, isValidFunctionName, isValidQualifier } from './arn.ts';
 export * from './types.ts';

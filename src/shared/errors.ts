@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   CODE_HANDLER_NOT_FOUND: { status: 400, kind: 'user' },
   CODE_BUILD_FAILED: { status: 400, kind: 'user' },
   CODE_TOO_LARGE: { status: 413, kind: 'user' },
+  CODE_NOT_FOUND: { status: 404, kind: 'user' },
   INVOKE_PAYLOAD_INVALID: { status: 400, kind: 'user' },
   INVOKE_PAYLOAD_TOO_LARGE: { status: 413, kind: 'user' },
   INVOKE_TYPE_UNSUPPORTED: { status: 400, kind: 'user' },

@@ -76,5 +76,6 @@ export function withReadCache(store: FunctionStore, maxFunctions = 5_000): Funct
     listVersions: (a, n, m, l) => store.listVersions(a, n, m, l),
     listAliases: (a, n, m, l) => store.listAliases(a, n, m, l),
     aliasesUsingVersion: (a, n, v) => store.aliasesUsingVersion(a, n, v),
+    referencesCode: (a, n, sha) => store.referencesCode(a, n, sha),
   };
 }

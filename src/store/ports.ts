@@ -97,14 +97,25 @@ export interface FunctionStore {
   setTenancyLimits(accountId: string, functionName: string, limits: TenancyLimits): Promise<void>;
   /** Aliases of the function that point at this version (a version in use by an alias cannot be deleted). */
   aliasesUsingVersion(accountId: string, functionName: string, version: string): Promise<string[]>;
+  /** Whether any version of the function ($LATEST or published) has this CodeSha256 now; never cached (code links check it). */
+  referencesCode(accountId: string, functionName: string, codeSha256: string): Promise<boolean>;
 }
 
-/** Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. */
+/**
+ * Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. Each
+ * put records when the code was stored (a put of code already there records it again). Adapters keep
+ * code in the same database as the function store, so that collection sees the versions at once.
+ */
 export interface CodeStore {
   putZip(codeSha256: string, zip: Uint8Array): Promise<void>;
   getZip(codeSha256: string): Promise<Uint8Array | undefined>;
   putBundle(bundleSha256: string, bundle: string): Promise<void>;
   getBundle(bundleSha256: string): Promise<string | undefined>;
+  /**
+   * Deletes every zip and bundle that no function version of any account references and that was
+   * last stored before `storedBefore` (ms since the epoch), as one consistent step; says how many went.
+   */
+  collectGarbage(storedBefore: number): Promise<{ zips: number; bundles: number }>;
 }
 
 export interface Stores {

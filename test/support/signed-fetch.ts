@@ -35,8 +35,12 @@ export async function signedFetch(base: string, method: string, pathAndQuery: st
   let finalHeaders = headers;
   if (!opts.unsigned) {
     const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region ?? 'us-east-1', service: 'lambda', sha256: Sha256 });
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((v, k) => (query[k] = v));
+    // A repeated parameter is signed with all its values, as the SDKs sign it.
+    const query: Record<string, string | string[]> = {};
+    url.searchParams.forEach((v, k) => {
+      const had = query[k];
+      query[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+    });
     const signed = await signer.sign(
       new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, body }),
       { signingDate: opts.signingDate },

@@ -58,7 +58,8 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const rec = await functions.get(t.accountId, t.name, await versionOf(t));
     const now = deps.clock.now();
     const host = request.headers.host ?? '127.0.0.1';
-    const location = `${request.protocol}://${host}/stratus/v1/code/${encodeURIComponent(rec.codeSha256)}?${deps.codeLinks.sign(rec.codeSha256, now)}`;
+    const link = deps.codeLinks.sign({ accountId: rec.accountId, functionName: rec.functionName, codeSha256: rec.codeSha256 }, now);
+    const location = `${request.protocol}://${host}/stratus/v1/code/${encodeURIComponent(rec.codeSha256)}?${link}`;
     return { Configuration: config(rec), Code: { RepositoryType: 'S3', Location: location } };
   });
 

@@ -45,12 +45,14 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/stratus/v1/code/:sha', async (request, reply) => {
     const { sha } = request.params as { sha: string };
-    const q = request.query as { expires?: string; signature?: string };
-    if (!deps.codeLinks.verify(sha, q.expires ?? '', q.signature ?? '', deps.clock.now())) {
+    const q = request.query as { account?: string; function?: string; expires?: string; signature?: string };
+    const target = { accountId: q.account ?? '', functionName: q.function ?? '', codeSha256: sha };
+    if (!deps.codeLinks.verify(target, q.expires ?? '', q.signature ?? '', deps.clock.now())) {
       throw stratusError('AUTH_FORBIDDEN', 'This code link is invalid or has expired: call GetFunction again for a fresh Code.Location.');
     }
-    const zip = await deps.functions.codeZip(sha);
-    if (!zip) throw stratusError('FUNCTION_NOT_FOUND', 'The code package no longer exists.');
-    return reply.header('content-type', 'application/zip').send(Buffer.from(zip));
+    // Checked now, not when the link was issued: code deleted or replaced since is no longer served.
+    const zip = await deps.functions.codeZip(target.accountId, target.functionName, sha);
+    // Not cached anywhere on the way: a copy must not outlive the code's deletion either.
+    return reply.header('content-type', 'application/zip').header('cache-control', 'private, no-store').send(Buffer.from(zip));
   });
 }

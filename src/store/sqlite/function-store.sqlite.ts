@@ -51,6 +51,10 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     "SELECT name FROM aliases WHERE account_id = ? AND function_name = ? AND (function_version = ? OR json_extract(record, '$.additionalVersionWeights') LIKE ?)",
   );
 
+  const referencesCode = db.prepare<[string, string, string], { found: number }>(
+    'SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND code_sha256 = ? LIMIT 1',
+  );
+
   const getLimits = db.prepare<[string, string], { limits: string }>('SELECT limits FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
   const putLimits = db.prepare(
     'INSERT INTO tenancy_limits (account_id, function_name, limits) VALUES (?, ?, ?) ON CONFLICT (account_id, function_name) DO UPDATE SET limits = excluded.limits',
@@ -137,6 +141,9 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     },
     async aliasesUsingVersion(accountId, name, version) {
       return aliasesUsing.all(accountId, name, version, `%"${version}"%`).map((r) => r.name);
+    },
+    async referencesCode(accountId, name, codeSha256) {
+      return referencesCode.get(accountId, name, codeSha256) !== undefined;
     },
   };
 }

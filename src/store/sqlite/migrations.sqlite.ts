@@ -73,4 +73,22 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: 3,
+    name: 'code garbage collection: recently stored code, and which versions reference which code',
+    // Code rows are not stamped themselves: updating a row rewrites its blob. A put is recorded here
+    // instead, and forgotten once past the grace period; code with no record here is old.
+    sql: `
+      CREATE TABLE code_recent_puts (
+        kind TEXT NOT NULL CHECK (kind IN ('zip', 'bundle')),
+        sha TEXT NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, sha)
+      ) WITHOUT ROWID;
+      ALTER TABLE function_versions ADD COLUMN code_sha256 TEXT GENERATED ALWAYS AS (json_extract(record, '$.codeSha256')) VIRTUAL;
+      ALTER TABLE function_versions ADD COLUMN bundle_sha256 TEXT GENERATED ALWAYS AS (json_extract(record, '$.bundleSha256')) VIRTUAL;
+      CREATE INDEX function_versions_by_code ON function_versions (code_sha256);
+      CREATE INDEX function_versions_by_bundle ON function_versions (bundle_sha256);
+    `,
+  },
 ];

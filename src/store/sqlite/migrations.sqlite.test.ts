@@ -1,0 +1,43 @@
+// A database from before code collection is brought up to date, and the code it already holds is collectable at once.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, expect, it } from 'vitest';
+import { openSqliteStores } from '../index.ts';
+import { MIGRATIONS } from './migrations.sqlite.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+it('collects code stored before migration 3 that no version references, and keeps the rest', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-migrate-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'old.db');
+  const old = new Database(file);
+  old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  for (const m of MIGRATIONS.filter((m) => m.id <= 2)) {
+    old.exec(m.sql);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.id, m.name, 'then');
+  }
+  old.exec(`
+    INSERT INTO accounts VALUES ('111122223333', 'a', 0, 'then');
+    INSERT INTO functions (account_id, name, created_at) VALUES ('111122223333', 'f', 'then');
+    INSERT INTO code_zips VALUES ('kept', x'01'), ('orphan', x'02');
+    INSERT INTO code_bundles VALUES ('kept-b', 'k'), ('orphan-b', 'o');
+  `);
+  const record = { accountId: '111122223333', functionName: 'f', version: '$LATEST', codeSha256: 'kept', bundleSha256: 'kept-b' };
+  old.prepare("INSERT INTO function_versions VALUES ('111122223333', 'f', '$LATEST', 0, 'r1', ?)").run(JSON.stringify(record));
+  old.close();
+
+  const stores = openSqliteStores(file, { now: () => 1_000 });
+  try {
+    expect(await stores.code.collectGarbage(0)).toEqual({ zips: 1, bundles: 1 });
+    expect(await stores.code.getZip('orphan')).toBeUndefined();
+    expect(await stores.code.getZip('kept')).toBeDefined();
+    expect(await stores.code.getBundle('kept-b')).toBe('k');
+    expect(await stores.functions.referencesCode('111122223333', 'f', 'kept')).toBe(true);
+  } finally {
+    await stores.close();
+  }
+});
