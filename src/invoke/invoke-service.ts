@@ -9,7 +9,7 @@ import type { IdSource } from '../shared/ids.ts';
 import { stratusError } from '../shared/errors.ts';
 import { frameLog, logTail } from './log-format.ts';
 import { checkTenancy, validateTenantId } from './tenant-id.ts';
-import type { FairScheduler } from './fair-scheduler.ts';
+import type { FairScheduler, FlowPath } from './fair-scheduler.ts';
 import type { TenantLimiter } from './tenant-limiter.ts';
 import { noObserver, type InvocationObserver } from './observer.ts';
 import { isStratusError } from '../shared/errors.ts';
@@ -91,8 +91,8 @@ export function createInvokeService(deps: InvokeServiceDeps) {
   async function execute(input: InvokeInput, record: InvocationTarget['record'], invokedArn: string, payload: string, requestId: string): Promise<InvokeOutput> {
     const executedVersion = record.version;
 
-    // One scheduling flow per (account, function, tenant): fairness is between tenants, across functions too.
-    const flow = `${record.accountId}\u0000${record.functionName}\u0000${input.tenantId ?? ''}`;
+    // Guest steps are scheduled account first, then function, then tenant.
+    const flow: FlowPath = [record.accountId, record.functionName, input.tenantId ?? ''];
     const key = partitionKey({ accountId: record.accountId, functionName: record.functionName, version: record.version, codeRevision: record.revisionId, tenantId: input.tenantId });
     const spec = async (): Promise<EnvironmentSpec> => {
       const bundle = await code.getBundle(record.bundleSha256);
