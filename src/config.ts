@@ -24,6 +24,12 @@ export interface StratusConfig {
   metricsTenantLabelCap: number;
   /** Bearer token that /metrics requires; without one it answers loopback clients only. */
   metricsToken?: string;
+  /** Signed control-plane requests at work at once on the node; more wait, served account first. */
+  controlSlots: number;
+  /** Bytes of request bodies one access key may have in flight. */
+  bodyBytesPerKey: number;
+  /** Bytes of request bodies the node may have in flight. */
+  bodyBytes: number;
   /** Code builds (bundling processes) running at once on the node. */
   buildSlots: number;
   /** Code builds one account may have running at once; more wait their turn. */
@@ -54,6 +60,10 @@ const schema = z.object({
   STRATUS_EVENT_LOOP_TARGET: z.coerce.number().min(0.1).max(1).default(0.7),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
+  STRATUS_CONTROL_SLOTS: intIn(1, 10_000).default(4 * os.availableParallelism()),
+  // One code upload (70 MB) and some invocations per key; a few keys' worth per node.
+  STRATUS_BODY_MB_PER_KEY: intIn(1, 100_000).default(80),
+  STRATUS_BODY_MB: intIn(1, 1_000_000).default(256),
   // A build is a process that keeps a core busy for seconds.
   STRATUS_BUILD_SLOTS: intIn(1, 1_000).default(os.availableParallelism()),
   STRATUS_BUILDS_PER_ACCOUNT: intIn(1, 1_000).optional(),
@@ -85,6 +95,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
+    controlSlots: e.STRATUS_CONTROL_SLOTS,
+    bodyBytesPerKey: e.STRATUS_BODY_MB_PER_KEY * 1048576,
+    bodyBytes: e.STRATUS_BODY_MB * 1048576,
     buildSlots: e.STRATUS_BUILD_SLOTS,
     // Half the slots by default, so one account's deploys always leave room for another's.
     buildsPerAccount: e.STRATUS_BUILDS_PER_ACCOUNT ?? Math.max(1, Math.floor(e.STRATUS_BUILD_SLOTS / 2)),

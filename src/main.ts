@@ -83,6 +83,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });
   const scheduler = createFairScheduler({ slots: config.executionSlots });
+  // Control-plane requests: their own slots, account first, so a burst of them cannot stall invocations or other accounts.
+  const controlAdmission = createFairScheduler({ slots: config.controlSlots });
   // No one (account, function, tenant) may hold more than three quarters of the admission slots.
   const admission = createFairScheduler({
     slots: config.maxInflightInvocations,
@@ -160,7 +162,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
-  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, admission, activeFlow: (flow) => governor.seen(flow), logger });
+  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, admission, controlAdmission, bodyBudget: { perKeyBytes: config.bodyBytesPerKey, nodeBytes: config.bodyBytes }, activeFlow: (flow) => governor.seen(flow), logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -3,9 +3,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountService } from '../control/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { stratusError } from '../shared/errors.ts';
+import { bodySha256 } from './body.ts';
 import { createSignatureVerifier, parseAuthorization, type ParsedAuth } from './sigv4.ts';
 
 const pending = new WeakMap<FastifyRequest, { auth: ParsedAuth; secret: string }>();
+
+/** The access key a request is signed with, once its headers checked out (before its body is read). */
+export function accessKeyOf(request: FastifyRequest): string | undefined {
+  return pending.get(request)?.auth.accessKeyId;
+}
 
 export function installAuth(app: FastifyInstance, deps: { accounts: AccountService; clock: Clock; region: string; publicPrefixes: string[] }): void {
   const verifySignature = createSignatureVerifier();
@@ -22,13 +28,13 @@ export function installAuth(app: FastifyInstance, deps: { accounts: AccountServi
     request.account = found.account;
   });
 
-  // The signature covers the body hash, so it is checked once the body is in.
+  // The signature covers the body hash, so it is checked once the body is in, before any other work.
   app.addHook('preHandler', async (request) => {
     if (isPublic(request.url)) return;
     const p = pending.get(request);
     if (!p) throw stratusError('AUTH_MISSING', 'Missing Authentication Token: sign the request with AWS Signature Version 4.');
     await verifySignature(
-      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) },
+      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodySha256: bodySha256(request) },
       p.auth,
       p.secret,
     );

@@ -2,11 +2,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
 import { parseFunctionRef, functionArn } from '../control/index.ts';
-import type { InvokeService } from '../invoke/index.ts';
+import type { FlowPath, InvokeService } from '../invoke/index.ts';
+import type { BodyBudget } from './body.ts';
 import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CodeLinks } from './code-links.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
+
+/** A bounded number of requests at work on the node; waiting ones are served account first, then function, then tenant. */
+export interface Admission {
+  acquire(flow: FlowPath, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void>;
+}
 
 export interface ApiDeps {
   accounts: AccountService;
@@ -20,11 +26,12 @@ export interface ApiDeps {
   /** This node's environments and scheduler, for operators (admin only). */
   nodeStats(): Record<string, number>;
   metrics: MetricsReader;
-  /**
-   * Fair admission of invocations: a bounded number in flight on the node, waiting ones served
-   * round-robin per (account, function, tenant), before any body is read or signature checked.
-   */
-  admission: { acquire(flow: string, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void> };
+  /** Fair admission of invocations whose signature checked out: a bounded number in flight on the node. */
+  admission: Admission;
+  /** Fair admission of every other signed request (the control plane), account first. */
+  controlAdmission: Admission;
+  /** Request bodies' bytes in flight, per access key and per node. */
+  bodyBudget: BodyBudget;
   /** Told the flow of every invocation whose signature checked out: the load governor paces only while two or more compete. */
   activeFlow?: (flow: string) => void;
   metricsToken?: string;

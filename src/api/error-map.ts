@@ -11,6 +11,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   REQUEST_ROUTE_NOT_FOUND: 'UnknownOperationException',
   REQUEST_THROTTLED: 'TooManyRequestsException',
   REQUEST_ABORTED: 'ClientClosedRequestException',
+  REQUEST_TOO_SLOW: 'RequestTimeoutException',
   AUTH_MISSING: 'MissingAuthenticationTokenException',
   AUTH_INCOMPLETE: 'IncompleteSignatureException',
   AUTH_UNKNOWN_KEY: 'UnrecognizedClientException',
@@ -46,7 +47,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
 function fromFastify(err: { code?: string; statusCode?: number; message: string }): StratusError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return stratusError('REQUEST_TOO_LARGE', 'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads): send a smaller body.');
+      return stratusError('REQUEST_TOO_LARGE', 'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads, 64 KB for other operations): send a smaller body.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return stratusError('REQUEST_UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type: send application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -2,7 +2,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { stratusError } from '../shared/errors.ts';
-import { installAuth } from './auth.ts';
+import { accessKeyOf, installAuth } from './auth.ts';
+import { installBodyIntake } from './body.ts';
 import type { ApiDeps } from './context.ts';
 import { sendError, toStratusError } from './error-map.ts';
 import { parseQuery, refuseRepeatedParameters } from './query.ts';
@@ -12,13 +13,21 @@ import { PUBLIC_PREFIXES, nativeRoutes } from './routes/native.ts';
 import { versionAliasRoutes } from './routes/versions-aliases.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 
-/** CreateFunction carries a base64 zip: Lambda's 50 MB zipped limit is about 67 MB as base64. */
-const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
+/**
+ * The body limit of every route that names none: control-plane documents are a few hundred bytes
+ * (4 KB of environment variables at most). Code uploads and Invoke set their own.
+ */
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** How long a control-plane request waits for a slot before it is turned away with 429. */
+const CONTROL_WAIT_MS = 10_000;
+
+const controlBusy = () =>
+  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the request within ${CONTROL_WAIT_MS / 1000} s. Retry later.`, { retryAfterSeconds: 1 });
 
 export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: CONTROL_BODY_LIMIT,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     // Bounds the time to receive a whole request (not to answer it), so a client that sends
     // headers and then stalls cannot hold an admission slot or a body buffer indefinitely.
     requestTimeout: 30_000,
@@ -29,10 +38,6 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
     genReqId: () => crypto.randomUUID(),
   });
 
-  // Every body is kept raw: SigV4 hashes the exact bytes, and Invoke payloads are passed through untouched.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
   });
@@ -42,6 +47,16 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   });
 
   installAuth(app, { accounts: deps.accounts, clock: deps.clock, region: deps.region, publicPrefixes: PUBLIC_PREFIXES });
+  // Every body is kept raw (SigV4 hashes the exact bytes, Invoke payloads pass through untouched),
+  // read only after the headers were authenticated, within byte budgets per access key and node.
+  installBodyIntake(app, deps.bodyBudget, accessKeyOf);
+  // Signed control-plane requests take a slot each, served account first; Invoke has its own admission.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.account === undefined || (request.routeOptions.config as { ownAdmission?: boolean }).ownAdmission) return;
+    const release = await deps.controlAdmission.acquire([request.account.id, request.routeOptions.url ?? ''], { timeoutMs: CONTROL_WAIT_MS, error: controlBusy });
+    if (reply.raw.closed || reply.raw.destroyed) release();
+    else reply.raw.once('close', release);
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const { error, unexpected } = toStratusError(err);

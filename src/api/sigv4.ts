@@ -64,6 +64,8 @@ export interface SignedRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The body's hex SHA-256 when it was computed while the body streamed in. */
+  bodySha256?: string;
 }
 
 const MAX_SIGNERS = 10_000;
@@ -150,7 +152,7 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
     canonicalHeaders[name] = joined(value).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
   }
   canonicalHeaders['x-amz-date'] = longDate;
-  const bodyHash = createHash('sha256').update(req.body).digest('hex');
+  const bodyHash = req.bodySha256 ?? createHash('sha256').update(req.body).digest('hex');
   const declared = req.headers['x-amz-content-sha256'];
   if (auth.signedHeaders.includes('x-amz-content-sha256') && declared !== undefined && joined(declared) !== bodyHash) {
     throw stratusError('AUTH_BAD_SIGNATURE', 'X-Amz-Content-Sha256 does not match the request body: the body must be signed (unsigned payloads are not accepted).');

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   REQUEST_ROUTE_NOT_FOUND: { status: 404, kind: 'user' },
   REQUEST_THROTTLED: { status: 429, kind: 'user', retryable: true },
   REQUEST_ABORTED: { status: 499, kind: 'user' },
+  REQUEST_TOO_SLOW: { status: 408, kind: 'user', retryable: true },
   AUTH_MISSING: { status: 403, kind: 'user' },
   AUTH_INCOMPLETE: { status: 403, kind: 'user' },
   AUTH_UNKNOWN_KEY: { status: 403, kind: 'user' },

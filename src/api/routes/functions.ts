@@ -8,6 +8,8 @@ import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateCon
 import { functionConfiguration } from '../shapes.ts';
 
 const FN = '/2015-03-31/functions/:FunctionName';
+/** A code upload carries a base64 zip: Lambda's 50 MB zipped limit is about 67 MB as base64. */
+const CODE_BODY_LIMIT = 70 * 1024 * 1024;
 
 /** Lambda's configuration fields in the control plane's words; an Environment without Variables clears them. */
 function settingsOf(body: z.infer<typeof updateConfigurationBody>): FunctionSettings {
@@ -26,7 +28,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { functions, region } = deps;
   const config = (rec: Parameters<typeof functionConfiguration>[0]) => functionConfiguration(rec, region);
 
-  app.post('/2015-03-31/functions', async (request, reply) => {
+  app.post('/2015-03-31/functions', { bodyLimit: CODE_BODY_LIMIT }, async (request, reply) => {
     const body = parseBody(createFunctionBody, request.body as Buffer);
     if (body.PackageType === 'Image' || body.Code.ImageUri) throw invalidParameter('PackageType', 'container images are not supported: deploy a zip (PackageType Zip)');
     if (body.Code.S3Bucket || body.Code.S3Key) throw invalidParameter('Code.S3Bucket', 'S3 code locations are not supported: send the zip as Code.ZipFile');
@@ -68,7 +70,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return config(await functions.get(t.accountId, t.name, await versionOf(t)));
   });
 
-  app.put(`${FN}/code`, async (request, reply) => {
+  app.put(`${FN}/code`, { bodyLimit: CODE_BODY_LIMIT }, async (request, reply) => {
     const t = functionTarget(request, region);
     const body = parseBody(updateCodeBody, request.body as Buffer);
     if (body.S3Bucket || body.ImageUri) throw invalidParameter('S3Bucket', 'S3 code locations and images are not supported: send the zip as ZipFile');

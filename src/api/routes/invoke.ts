@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFunctionRef } from '../../control/index.ts';
 import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
 import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import type { FlowPath } from '../../invoke/index.ts';
 import { callerOf, type ApiDeps } from '../context.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -39,42 +40,36 @@ const nodeBusy = () =>
     details: { Reason: 'ConcurrentInvocationLimitExceeded' },
   });
 
-/** Longest flow key kept: names and tenant ids are validated later, and a key is held while its flow waits. */
-const MAX_FLOW_KEY = 600;
-
-/** The admission flow of a request: its account, function (without qualifier) and tenant. */
-function flowOf(request: FastifyRequest): string {
+/** The admission flow of an invocation whose signature checked out: account, function (without qualifier), tenant. */
+function flowOf(request: FastifyRequest): FlowPath {
   const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
   let name = raw;
   try {
     name = parseFunctionRef(raw).name;
   } catch {
-    // A malformed name is refused by the handler; for admission it is just another flow.
+    // A malformed name is refused by the invocation itself; for admission it is just another flow.
   }
-  return `${request.account?.id ?? ''}\u0000${name}\u0000${header(request.headers['x-amz-tenant-id']) ?? ''}`.slice(0, MAX_FLOW_KEY);
+  return [callerOf(request).id, name, header(request.headers['x-amz-tenant-id']) ?? ''];
 }
 
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
-  /** The flow admission computed for each request, so the handler does not parse the name again. */
-  const flows = new WeakMap<FastifyRequest, string>();
-  // Runs after authentication's header checks: under load, a tenant's requests wait here, behind
-  // its own earlier ones, before their bodies are read and their signatures are computed, so a
-  // noisy tenant cannot crowd the event loop ahead of quiet ones. The slot is given back when the
-  // response closes, however it closes: sent, failed, or the client gone while it waited.
-  const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+  // Admission comes after authentication: the body has been read under its byte budgets and the
+  // signature verified, so only a caller holding the secret can take a slot. Waiting requests are
+  // served account first (fair-scheduler.ts). The slot is given back when the response closes,
+  // however it closes: sent, failed, or the client gone.
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
     const flow = flowOf(request);
-    flows.set(request, flow);
+    deps.activeFlow?.(flow.join('\u0000'));
     const release = await deps.admission.acquire(flow, { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy });
-    if (reply.raw.closed || request.raw.destroyed) release();
+    // The request stream is done once its body is read; only the response says whether the client is still there.
+    if (reply.raw.closed || reply.raw.destroyed) release();
     else reply.raw.once('close', release);
   };
-  app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, onRequest }, async (request, reply) => {
+  app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, config: { ownAdmission: true } }, async (request, reply) => {
     const h = request.headers;
-    // Counted only now that the signature checked out, so invented tenant ids cannot switch pacing on.
-    deps.activeFlow?.(flows.get(request) ?? flowOf(request));
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
-    const out = await deps.invoke({
+    const invocation = {
       accountId: callerOf(request).id,
       functionName: (request.params as { FunctionName: string }).FunctionName,
       qualifier: (request.query as { Qualifier?: string }).Qualifier,
@@ -83,7 +78,9 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
       logType,
       clientContext: clientContext(header(h['x-amz-client-context'])),
       tenantId: header(h['x-amz-tenant-id']),
-    });
+    } as const;
+    await admit(request, reply);
+    const out = await deps.invoke(invocation);
     reply.header('X-Amz-Executed-Version', out.executedVersion);
     if (out.functionError) reply.header('X-Amz-Function-Error', out.functionError);
     if (out.logResult !== undefined) reply.header('X-Amz-Log-Result', out.logResult);

@@ -29,7 +29,8 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return limitsShape(t.name, await deps.functions.getTenancyLimits(t.accountId, t.name));
   });
 
-  app.put('/stratus/v1/functions/:FunctionName/tenancy-limits', async (request) => {
+  // A tenancy-limits document is a few dozen bytes.
+  app.put('/stratus/v1/functions/:FunctionName/tenancy-limits', { bodyLimit: 4 * 1024 }, async (request) => {
     const t = functionTarget(request, deps.region);
     const body = parseBody(tenancyLimitsBody, request.body as Buffer);
     const limits: TenancyLimits = {};

@@ -1,0 +1,137 @@
+/**
+ * @module Request bodies: read as a stream under the route's size limit into memory and into a
+ * SHA-256 (SigV4 signs the body's hash, and Lambda's clients send no X-Amz-Content-Sha256, so the
+ * body must be read before the signature can be checked). Bytes are counted as they arrive against
+ * a budget per access key and one per node, and a body that arrives slower than a minimum rate is
+ * cut off: a client that knows only an access key id can hold little memory, and only briefly.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { stratusError } from '../shared/errors.ts';
+
+export interface BodyBudget {
+  /** Bytes of request bodies one access key may have in flight (being read or held). */
+  perKeyBytes: number;
+  /** Bytes of request bodies the node may have in flight. */
+  nodeBytes: number;
+}
+
+/** A body must arrive at least this fast on average, once its grace period is over. */
+const MIN_BYTES_PER_SECOND = 16 * 1024;
+const GRACE_MS = 3_000;
+const SWEEP_MS = 1_000;
+
+const hashes = new WeakMap<FastifyRequest, string>();
+
+/** The hex SHA-256 of a request's body, computed while it was read (undefined: no body). */
+export function bodySha256(request: FastifyRequest): string | undefined {
+  return hashes.get(request);
+}
+
+interface Intake {
+  startedAt: number;
+  received: number;
+  cut(): void;
+}
+
+/**
+ * Replaces Fastify's body parsers with one streaming reader for every content type. `keyOf` names
+ * the access key a request claims (set by authentication, which runs before the body is read).
+ */
+export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyOf: (request: FastifyRequest) => string | undefined): void {
+  const perKey = new Map<string, number>();
+  let node = 0;
+  const reading = new Set<Intake>();
+  // The parser is given the request only; what a request holds is given back when its reply closes.
+  const replies = new WeakMap<FastifyRequest, FastifyReply>();
+  app.addHook('onRequest', async (request, reply) => {
+    replies.set(request, reply);
+  });
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const intake of reading) {
+      const elapsed = now - intake.startedAt;
+      if (elapsed > GRACE_MS && intake.received < ((elapsed - GRACE_MS) / 1000) * MIN_BYTES_PER_SECOND) intake.cut();
+    }
+  }, SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
+  const take = (key: string, bytes: number) => {
+    perKey.set(key, (perKey.get(key) ?? 0) + bytes);
+    node += bytes;
+  };
+  const give = (key: string, bytes: number) => {
+    node -= bytes;
+    const left = (perKey.get(key) ?? bytes) - bytes;
+    if (left <= 0) perKey.delete(key);
+    else perKey.set(key, left);
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
+    const declared = request.headers['content-length'];
+    const length = declared === undefined ? undefined : Number(declared);
+    if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) {
+      return done(stratusError('REQUEST_INVALID_CONTENT', 'The Content-Length header is not a byte count: send the body length in bytes.'), undefined);
+    }
+    if (length !== undefined && length > limit) return done(tooLarge(limit, length), undefined);
+
+    const key = keyOf(request) ?? '';
+    let held = 0;
+    replies.get(request)?.raw.once('close', () => give(key, held));
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    const intake: Intake = { startedAt: Date.now(), received: 0, cut: () => finish(tooSlow(intake.received, Date.now() - intake.startedAt)) };
+    let finished = false;
+    const finish = (err: Error | null, body?: Buffer) => {
+      if (finished) return;
+      finished = true;
+      reading.delete(intake);
+      payload.removeListener('data', onData);
+      if (err) {
+        // Nothing more of this body is read: the connection goes once the answer is out.
+        payload.pause();
+        replies.get(request)?.raw.once('finish', () => request.raw.socket?.destroy());
+        return done(err, undefined);
+      }
+      hashes.set(request, hash.digest('hex'));
+      done(null, body);
+    };
+    const onData = (chunk: Buffer) => {
+      intake.received += chunk.length;
+      if (intake.received > limit || (length !== undefined && intake.received > length)) return finish(tooLarge(limit, intake.received));
+      if ((perKey.get(key) ?? 0) + chunk.length > budget.perKeyBytes) return finish(busy('key'));
+      if (node + chunk.length > budget.nodeBytes) return finish(busy('node'));
+      take(key, chunk.length);
+      held += chunk.length;
+      hash.update(chunk);
+      chunks.push(chunk);
+    };
+    reading.add(intake);
+    payload.on('data', onData);
+    payload.once('end', () => {
+      if (length !== undefined && intake.received !== length) {
+        return finish(stratusError('REQUEST_INVALID_CONTENT', `The body ended after ${intake.received} of the ${length} bytes its Content-Length declared: send the whole body.`));
+      }
+      finish(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, intake.received));
+    });
+    payload.once('error', (err) => finish(err));
+  });
+}
+
+function tooLarge(limit: number, got: number) {
+  return stratusError('REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for this operation (it sent at least ${got}): send a smaller body.`);
+}
+
+function tooSlow(received: number, ms: number) {
+  return stratusError('REQUEST_TOO_SLOW', `The request body arrived too slowly (${received} bytes in ${Math.round(ms / 1000)} s): send it at ${MIN_BYTES_PER_SECOND / 1024} KB/s or faster.`);
+}
+
+function busy(which: 'key' | 'node') {
+  const whose = which === 'key' ? 'this access key already has' : 'this node already has';
+  return stratusError('REQUEST_THROTTLED', `Rate Exceeded: ${whose} as many request body bytes in flight as it may hold; retry when earlier requests have finished.`, {
+    retryAfterSeconds: 1,
+  });
+}
