@@ -63,7 +63,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const clock = systemClock;
   const ids = randomIds;
 
-  const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err, where, environmentId }, 'execution environment crashed');
+  // What isolated-vm threw may quote guest text: the log gets a bounded copy, once per crash.
+  const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err: boundedError(err), where, environmentId }, 'execution environment crashed');
   const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine({ onCrash })]]);
   const pool = createPool({
     engines,
@@ -183,6 +184,16 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       await stores.close();
     },
   };
+}
+
+/** At most this much of an error's text reaches the server log. */
+const MAX_LOGGED_ERROR_CHARS = 2048;
+
+/** An error's type, message and stack, each cut to a bounded length. */
+function boundedError(err: unknown): { type: string; message: string; stack?: string } {
+  const cut = (text: string) => (text.length > MAX_LOGGED_ERROR_CHARS ? `${text.slice(0, MAX_LOGGED_ERROR_CHARS)}... (${text.length - MAX_LOGGED_ERROR_CHARS} more characters)` : text);
+  if (!(err instanceof Error)) return { type: typeof err, message: cut(String(err)) };
+  return { type: err.name, message: cut(err.message), ...(typeof err.stack === 'string' ? { stack: cut(err.stack) } : {}) };
 }
 
 /** Event-loop utilization (0-1) since the previous call. */

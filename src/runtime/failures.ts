@@ -18,6 +18,34 @@ export function outOfMemoryError(requestId: string, memoryMb: number): GuestErro
   };
 }
 
+/** Longest text of a guest's own value the host repeats (the value was copied out of the sandbox). */
+const MAX_REASON_CHARS = 64 * 1024;
+const MAX_TRACE_LINES = 50;
+
+/**
+ * Lambda's answer to a promise the handler rejected and never handled (its runtime exits, so the
+ * environment is discarded too): the reason as `Name: message`, with its stack. The reason is the
+ * guest's own value, so it is bounded.
+ */
+export function unhandledRejectionError(reason: unknown): GuestError {
+  const isError = typeof reason === 'object' && reason !== null && typeof (reason as Error).message === 'string';
+  const text = isError ? `${String((reason as Error).name ?? 'Error')}: ${(reason as Error).message}` : String(reason);
+  const message = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}... (${text.length - MAX_REASON_CHARS} more characters)` : text;
+  return { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: message, trace: [`Runtime.UnhandledPromiseRejection: ${message}`, ...guestFrames(reason)] };
+}
+
+/** The stack frames of a value copied out of the sandbox, up to where the host's own frames begin (those are internals). */
+function guestFrames(reason: unknown): string[] {
+  const stack = typeof reason === 'object' && reason !== null ? (reason as Error).stack : undefined;
+  if (typeof stack !== 'string') return [];
+  const frames: string[] = [];
+  for (const line of stack.split('\n').slice(1, MAX_TRACE_LINES + 1)) {
+    if (line.includes('<isolated-vm boundary>')) break;
+    frames.push(line.slice(0, 1024));
+  }
+  return frames;
+}
+
 /** A host-side failure. Internals stay out of the message: it may reach a tenant. */
 export function crashError(requestId: string): GuestError {
   return {

@@ -18,8 +18,11 @@ export interface GuestPort {
   pump(deadline: number): Promise<unknown>;
   /** Stops whatever the guest is running, now; the environment is lost. */
   kill(): void;
-  /** Why a call failed that the driver did not stop itself. */
-  classify(err: unknown): 'memory' | 'crash';
+  /**
+   * Why a call failed that the driver did not stop itself: the memory limit, a promise the guest
+   * rejected and never handled (the engine reports it in place of the call's answer), or a crash.
+   */
+  classify(err: unknown): 'memory' | 'rejection' | 'crash';
 }
 
 export type DoneReport = Extract<GuestReport, { state: 'done' }>;
@@ -27,7 +30,7 @@ export type DoneReport = Extract<GuestReport, { state: 'done' }>;
 export type Drive =
   | { ok: true; report: DoneReport }
   /** `idle`: no call was running when it ended (the environment can still be asked for its logs). */
-  | { ok: false; reason: 'timeout' | 'memory' | 'crash'; idle: boolean; error?: unknown };
+  | { ok: false; reason: 'timeout' | 'memory' | 'rejection' | 'crash'; idle: boolean; error?: unknown };
 
 export interface DriveOptions {
   /** Largest report text accepted from the guest, in UTF-16 units; past it the guest is broken. */

@@ -1,8 +1,9 @@
 /**
  * @module The log mirror: a small buffer shared with the guest runtime, holding the first log lines
- * written since the last report (a 4-byte length, then UTF-8). The host reads it only after it had
- * to stop a guest in the middle of a step, when the guest can no longer report; what it reads is
- * guest-written bytes, so it is bounded, decoded leniently and cut at the last whole line.
+ * written during the current call into the guest (a 4-byte length, then UTF-8). The host empties it
+ * before each call and reads it only when a call ended without a report (a guest it had to stop, an
+ * unhandled rejection); what it reads is guest-written bytes, so it is bounded, decoded leniently
+ * and cut at the last whole line.
  */
 
 /** Enough for the lines a handler writes before it spins; small enough to keep per environment. */
@@ -10,6 +11,11 @@ export const LOG_MIRROR_BYTES = 8 * 1024;
 
 export function createLogMirror(): SharedArrayBuffer {
   return new SharedArrayBuffer(LOG_MIRROR_BYTES);
+}
+
+/** Empties the mirror: called before each call into the guest, never while one runs. */
+export function clearLogMirror(mirror: SharedArrayBuffer): void {
+  new Int32Array(mirror, 0, 1)[0] = 0;
 }
 
 /** The whole lines the mirror holds now. */

@@ -6,14 +6,14 @@ const $TRUNCATION_RESERVE = 256;
 /**
  * The log buffer lives in guest memory and is drained into every report to the host, so the host
  * only ever receives what one invocation may write. Lines past the bound are dropped, not queued.
- * `mirror` (a small buffer the host shares, or null) also gets the first lines written since the
- * last drain, as UTF-8 after a 4-byte length: the host reads them when it had to stop the guest in
- * the middle of a step, so a handler that spins until its Timeout still shows what it logged.
+ * `mirror` (a small buffer the host shares, or null) also gets the first lines of each host call,
+ * as UTF-8 after a 4-byte length that the host sets back to 0 before every call: the host reads
+ * them when a call ended without a report (it stopped a spinning guest, or isolated-vm answered
+ * an unhandled rejection instead), so those lines are not lost with the report.
  */
 function $createLogBuffer(maxBytes, mirror) {
   const mirrored = mirror === null ? null : new Uint8Array(mirror);
   const mirroredLength = mirror === null ? null : new Int32Array(mirror, 0, 1);
-  let mirrorAt = 4;
   let text = '';
   let bytes = 0;
   let truncated = false;
@@ -41,18 +41,14 @@ function $createLogBuffer(maxBytes, mirror) {
       }
       text += line;
       bytes += size;
-      if (mirrored !== null && mirrorAt + size <= mirrored.length) {
-        mirrorAt = $utf8Into(line, mirrored, mirrorAt);
-        mirroredLength[0] = mirrorAt - 4;
+      if (mirrored !== null) {
+        const at = 4 + mirroredLength[0];
+        if (at + size <= mirrored.length) mirroredLength[0] = $utf8Into(line, mirrored, at) - 4;
       }
     },
     drain() {
       const out = text;
       text = '';
-      if (mirrored !== null) {
-        mirrorAt = 4;
-        mirroredLength[0] = 0;
-      }
       return out;
     },
   };

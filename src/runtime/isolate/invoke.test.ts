@@ -115,6 +115,19 @@ describe('stratus-isolate invoke: errors as Lambda reports them', () => {
     expect(payloadOf(await env.invoke(makeRequest()))).toMatchObject({ errorType: 'TypeError', errorMessage: 'nope' });
   });
 
+  it('fails with Runtime.UnhandledPromiseRejection when a promise is rejected and never handled, keeping the logs and none of the host’s stack', async () => {
+    const env = await isolates.env(`exports.handler = async () => { console.log('before'); Promise.reject(new TypeError('nobody caught me')); return 'fine'; };`);
+    const result = await env.invoke(makeRequest());
+    expect(result.outcome).toBe('error');
+    expect(result.fatal).toBe('crash');
+    const error = payloadOf(result);
+    expect(error).toMatchObject({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'TypeError: nobody caught me' });
+    expect(error.trace[0]).toBe('Runtime.UnhandledPromiseRejection: TypeError: nobody caught me');
+    expect(JSON.stringify(error.trace)).not.toMatch(/file:\/\/|isolated-vm/);
+    expect(result.logs).toContain('\tINFO\tbefore\n');
+    expect(result.logs).toContain('\tERROR\tUnhandled Promise Rejection \t{"errorType":"Runtime.UnhandledPromiseRejection"');
+  });
+
   it('reports thrown non-Error values with their typeof, as Lambda does', async () => {
     const env = await isolates.env(`
       const values = ['plain string', 42, { code: 7 }, null, undefined];

@@ -26,11 +26,15 @@ export function callGuest(fn: ivm.Reference<unknown>, args: Array<string | numbe
   return fn.apply(undefined, args, { result: { copy: true, promise: awaitPromise } }) as Promise<unknown>;
 }
 
-/** Reads what a failed call means. isolated-vm reports a memory limit by message only. */
-export function classifyFailure(err: unknown, isolate: ivm.Isolate): 'memory' | 'crash' {
+/**
+ * Reads what a failed call means. isolated-vm reports a memory limit by message only, and a
+ * promise the guest rejected without a handler by rejecting the call with the promise's reason
+ * while the isolate lives on (the runtime's own calls never throw). Anything else is a crash.
+ */
+export function classifyFailure(err: unknown, isolate: ivm.Isolate): 'memory' | 'rejection' | 'crash' {
   const message = err instanceof Error ? err.message : String(err);
-  if (isolate.isDisposed && /memory limit/i.test(message)) return 'memory';
-  return 'crash';
+  if (isolate.isDisposed) return /memory limit/i.test(message) ? 'memory' : 'crash';
+  return 'rejection';
 }
 
 /** Disposes an isolate if it still lives; safe to call any number of times. */

@@ -2,7 +2,7 @@
 import ivm from 'isolated-vm';
 import { randomIds, type IdSource } from '../../shared/ids.ts';
 import type { CreateResult, Engine, EnvironmentSpec, GuestError } from '../engine.ts';
-import { initCrashError, initOutOfMemoryError, initTimeoutError, syntaxError } from '../failures.ts';
+import { initCrashError, initOutOfMemoryError, initTimeoutError, syntaxError, unhandledRejectionError } from '../failures.ts';
 import { loadGuestRuntimeSource, type GuestApiName } from '../guest/guest-source.ts';
 import { GuestSteps } from '../guest-driver.ts';
 import { GuestProtocolError, guestInitSpec, parseGuestError, parseGuestReport } from '../guest/protocol.ts';
@@ -120,6 +120,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     }
     if (failure.reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
     if (failure.reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
+    if (failure.reason === 'rejection') return failed(unhandledRejectionError(failure.error));
     deps.onCrash('create', id, err);
     return failed(initCrashError());
   } finally {

@@ -1,10 +1,10 @@
 /** @module One stratus-isolate environment: a V8 isolate holding one initialized function, driven invocation by invocation through the guest driver. */
 import type ivm from 'isolated-vm';
 import type { Environment, FatalReason, InvokeRequest, InvokeResult } from '../engine.ts';
-import { busyError, crashError, outOfMemoryError, timeoutError, unusableError } from '../failures.ts';
+import { busyError, crashError, outOfMemoryError, timeoutError, unhandledRejectionError, unusableError } from '../failures.ts';
 import { driveInvocation, type GuestPort } from '../guest-driver.ts';
 import { LogLimit } from '../log-limit.ts';
-import { readLogMirror } from '../log-mirror.ts';
+import { clearLogMirror, readLogMirror } from '../log-mirror.ts';
 import { callGuest, classifyFailure, disposeIsolate, measureHeap, type GuestHandles } from './isolate-calls.ts';
 
 /** Budget for collecting a timed-out invocation's logs from the (idle) isolate. */
@@ -49,9 +49,16 @@ export class IsolateEnvironment implements Environment {
     this.heapBytes = deps.heapBytes;
     this.onCrash = deps.onCrash;
     const { run, pump } = deps.handles;
+    const mirror = deps.mirror;
     this.port = {
-      run: (payload, meta) => callGuest(run, [payload, meta], true),
-      pump: (deadline) => callGuest(pump, [deadline], true),
+      run: (payload, meta) => {
+        clearLogMirror(mirror);
+        return callGuest(run, [payload, meta], true);
+      },
+      pump: (deadline) => {
+        clearLogMirror(mirror);
+        return callGuest(pump, [deadline], true);
+      },
       kill: () => disposeIsolate(this.isolate),
       classify: (err) => classifyFailure(err, this.isolate),
     };
@@ -91,29 +98,32 @@ export class IsolateEnvironment implements Environment {
       const reason = this.disposed && drive.reason !== 'timeout' ? 'crash' : drive.reason;
       if (reason === 'crash') this.onCrash('invoke', this.id, drive.error);
       if (drive.idle) {
+        // A timeout between steps: the isolate is alive and idle, its buffer has what was logged since.
         if (reason === 'timeout') await this.salvageLogs(logs);
       } else {
-        // Stopped in the middle of a step: the mirror has what that step logged.
+        // A step that ended without its report: the mirror has what that step logged.
         logs.append(readLogMirror(this.mirror));
       }
-      return this.fail(reason, req, logs, started);
+      return this.fail(reason, req, logs, started, drive.error);
     } finally {
       this.busy = false;
     }
   }
 
-  private fail(reason: FatalReason, req: InvokeRequest, logs: LogLimit, started: number): InvokeResult {
-    this.fatal = reason;
+  private fail(reason: FatalReason | 'rejection', req: InvokeRequest, logs: LogLimit, started: number, cause: unknown): InvokeResult {
+    // An unhandled rejection ends the environment as it ends Lambda's runtime process.
+    const fatal: FatalReason = reason === 'rejection' ? 'crash' : reason;
+    this.fatal = fatal;
     disposeIsolate(this.isolate);
-    const error =
-      reason === 'timeout'
-        ? timeoutError(req, new Date())
-        : reason === 'memory'
-          ? outOfMemoryError(req.requestId, this.memoryMb)
-          : crashError(req.requestId);
+    if (reason === 'rejection') {
+      const error = unhandledRejectionError(cause);
+      logs.append(`${new Date().toISOString()}\t${req.requestId}\tERROR\tUnhandled Promise Rejection \t${JSON.stringify(error)}\n`);
+      return { outcome: 'error', payload: JSON.stringify(error), logs: logs.text(), fatal, durationMs: performance.now() - started };
+    }
+    const error = reason === 'timeout' ? timeoutError(req, new Date()) : reason === 'memory' ? outOfMemoryError(req.requestId, this.memoryMb) : crashError(req.requestId);
     // Lambda writes the reason into the logs too, so a tail of the logs shows why the call ended.
     logs.append(`${error.errorMessage}\n`);
-    return { outcome: 'error', payload: JSON.stringify(error), logs: logs.text(), fatal: reason, durationMs: performance.now() - started };
+    return { outcome: 'error', payload: JSON.stringify(error), logs: logs.text(), fatal, durationMs: performance.now() - started };
   }
 
   /** A timeout that found the isolate idle (waiting on a timer) leaves the logs written so far in it. */
