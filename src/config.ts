@@ -30,6 +30,8 @@ export interface StratusConfig {
   bodyBytesPerKey: number;
   /** Bytes of request bodies the node may have in flight. */
   bodyBytes: number;
+  /** Where build folders live while a build runs (default: in memory under /dev/shm where there is one, else in the data folder). */
+  buildDir?: string;
   /** Code builds (bundling processes) running at once on the node. */
   buildSlots: number;
   /** Code builds one account may have running at once; more wait their turn. */
@@ -60,6 +62,7 @@ const schema = z.object({
   STRATUS_EVENT_LOOP_TARGET: z.coerce.number().min(0.1).max(1).default(0.7),
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
+  STRATUS_BUILD_DIR: z.string().min(1).optional(),
   STRATUS_CONTROL_SLOTS: intIn(1, 10_000).default(4 * os.availableParallelism()),
   // One code upload (70 MB) and some invocations per key; a few keys' worth per node.
   STRATUS_BODY_MB_PER_KEY: intIn(1, 100_000).default(80),
@@ -95,6 +98,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,
     metricsToken: e.STRATUS_METRICS_TOKEN,
+    buildDir: e.STRATUS_BUILD_DIR === undefined ? undefined : path.resolve(e.STRATUS_BUILD_DIR),
     controlSlots: e.STRATUS_CONTROL_SLOTS,
     bodyBytesPerKey: e.STRATUS_BODY_MB_PER_KEY * 1048576,
     bodyBytes: e.STRATUS_BODY_MB * 1048576,

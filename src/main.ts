@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { buildPackage, createBuildGate, removeStaleBuilds } from './artifacts/index.ts';
+import { buildPackage, createBuildGate, defaultBuildDir, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
 import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
@@ -101,8 +101,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     });
   };
   const accounts = createAccountService({ store: stores.accounts, clock });
-  // Build folders live in the data folder, so leftovers of a crash are found and removed at start-up.
-  const stagingDir = path.join(config.dataDir, 'builds');
+  // Build folders are named after this data folder, so leftovers of a crash are found and removed at start-up.
+  const stagingDir = config.buildDir ?? defaultBuildDir(config.dataDir);
   await removeStaleBuilds(stagingDir);
   const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
   const builds = createBuildGate({ slots: config.buildSlots, perAccount: config.buildsPerAccount, queuePerAccount: 8, waitMs: BUILD_WAIT_MS });

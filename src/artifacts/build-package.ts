@@ -5,7 +5,8 @@ import { findHandlerFile, parseHandler } from './handler.ts';
 import { sha256Base64, sha256Hex } from './hash.ts';
 import { withStagedPackage } from './staging.ts';
 import type { BuiltPackage } from './types.ts';
-import { DEFAULT_UNZIP_LIMITS, listZipFiles, type UnzipLimits } from './unzip.ts';
+import { packageTsconfig } from './tsconfig.ts';
+import { DEFAULT_UNZIP_LIMITS, extractEntry, listZipFiles, readSmallText, type UnzipLimits } from './unzip.ts';
 
 export interface BuildOptions {
   /** Bound on the package's total unzipped size; defaults to Lambda's 250 MB. */
@@ -33,6 +34,8 @@ export const DEFAULT_BUILD_LIMITS = { maxBundleBytes: 50 * 1024 * 1024, buildCpu
  */
 const BUNDLE_PER_ZIP_BYTE = 16;
 const BUNDLE_SLACK_BYTES = 2 * 1024 * 1024;
+/** A tsconfig.json larger than this is refused: real ones are a few hundred bytes. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Validates `handler`, unzips `zip` (untrusted: see `unzip.ts`), finds the handler's file and
@@ -53,9 +56,12 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
     wallMs: limits.buildWallMs,
     maxOutputBytes: Math.min(limits.maxBundleBytes, BUNDLE_SLACK_BYTES + BUNDLE_PER_ZIP_BYTE * zip.byteLength),
   };
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const tsconfigRaw = packageTsconfig({ isFile: (path) => byPath.has(path), read: (path) => readSmallText(zip, byPath.get(path)!, MAX_CONFIG_BYTES) });
+  const pkg = { files: files.map(extractEntry), entryFile, tsconfigRaw };
   let bundle: string;
   try {
-    bundle = await withStagedPackage(zip, files, (root) => bundlePackage(root, entryFile, bundleLimits, opts.signal), opts.stagingDir);
+    bundle = await withStagedPackage(zip, (staged) => bundlePackage(staged, pkg, bundleLimits, opts.signal), opts.stagingDir);
   } catch (error) {
     // File system failures (disk full, permissions) carry temp paths: keep them as the cause only.
     if (isStratusError(error)) throw error;

@@ -1,5 +1,5 @@
 /**
- * @module Starts the bundling process (build-worker.js) for one staged package and bounds it: CPU
+ * @module Starts the bundling process (build-worker.js) for one staged package, which extracts and bundles it, and bounds it: CPU
  * time (RLIMIT_CPU through `ulimit -t` of /bin/sh, inherited by esbuild's own process), wall time,
  * the size of its answer, and cancellation. Its environment is empty, its working directory is
  * the package: nothing of the server's process (variables, open files) is there to be read.
@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExtractEntry, ExtractError } from './extract.js';
 
 const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
 /** Where RLIMIT_CPU can be set without an optional tool: every POSIX system has /bin/sh and `ulimit -t`. */
@@ -15,6 +16,9 @@ const SHELL = process.platform !== 'win32' && existsSync('/bin/sh') ? '/bin/sh' 
 const MAX_STDERR = 16 * 1024;
 
 export interface BuildJob {
+  /** The uploaded zip, outside the package folder, and the files to extract from it. */
+  zipFile: string;
+  files: ExtractEntry[];
   entryFile: string;
   tsconfigRaw: string;
   maxOutputBytes: number;
@@ -39,6 +43,8 @@ export type WorkerAnswer =
   | { ok: true; text: string }
   | { ok: false; messages: WorkerMessage[]; total: number }
   | { ok: false; tooLarge: number }
+  /** A file of the zip could not be extracted as its directory record says. */
+  | { ok: false; zip: { problem: ExtractError['problem']; path: string } }
   /** esbuild's process died under the worker: its CPU-time limit, or memory. */
   | { ok: false; stopped: string }
   | { ok: false; internal: string };

@@ -1,10 +1,14 @@
 /** @module The bundling process: runs esbuild on one staged package, in a process of its own whose working directory is the package, with an empty environment and the package as the only readable code. */
 // Plain JavaScript, started with `node` and nothing else (no TypeScript loader): start-up is part of
-// every deploy. Reads one job as JSON on stdin, writes one answer as JSON on stdout, and exits.
-//   job:    { entryFile, tsconfigRaw, maxOutputBytes }
-//   answer: { ok: true, text } | { ok: false, messages } | { ok: false, tooLarge: bytes } | { ok: false, stopped } | { ok: false, internal }
+// every deploy. Reads one job as JSON on stdin, extracts the zip into its working directory, bundles
+// it, writes one answer as JSON on stdout, and exits.
+//   job:    { zipFile, files, entryFile, tsconfigRaw, maxOutputBytes }
+//   answer: { ok: true, text } | { ok: false, messages } | { ok: false, zip: { problem, path } }
+//         | { ok: false, tooLarge: bytes } | { ok: false, stopped } | { ok: false, internal }
+import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { ExtractError, extractFiles } from './extract.js';
 
 const root = process.cwd();
 
@@ -54,6 +58,12 @@ async function readJob() {
 }
 
 async function run(job) {
+  try {
+    extractFiles(readFileSync(job.zipFile), job.files, root);
+  } catch (error) {
+    if (error instanceof ExtractError) return { ok: false, zip: { problem: error.problem, path: error.path } };
+    throw error;
+  }
   try {
     const result = await build({
       absWorkingDir: root,

@@ -1,8 +1,10 @@
-/** @module Bundles an extracted package into one CommonJS script with esbuild, in a bounded process of its own, confined to the package's own files. */
+/** @module Extracts and bundles a package into one CommonJS script with esbuild, in a bounded process of its own, confined to the package's own files. */
 import { sep } from 'node:path';
 import { stratusError, type StratusError } from '../shared/errors.ts';
 import { BuildStopped, runBuildProcess, type BuildProcessLimits, type WorkerMessage } from './build-process.ts';
-import { readPackageTsconfig } from './tsconfig.ts';
+import type { ExtractEntry } from './extract.js';
+import type { Staged } from './staging.ts';
+import { extractionError } from './unzip.ts';
 
 /** Enough errors to fix a typical mistake without flooding the response. */
 const MAX_REPORTED_ERRORS = 5;
@@ -13,21 +15,23 @@ export interface BundleLimits extends BuildProcessLimits {
 }
 
 /**
- * Bundles `entryFile` (relative to `root`, the folder the zip was extracted into) into one CommonJS
+ * Extracts the package into `staged.root` and bundles `entryFile` (relative to it) into one CommonJS
  * script whose `module.exports` carries the handler, whether the source uses `export` or
  * `exports.x =`. Node built-ins stay external `require()` calls, so a package that needs one fails
  * clearly when the engine initializes it, not here. Nothing outside `root` is read into the
  * bundle (see build-worker.js), and no error names anything outside it.
  */
-export async function bundlePackage(root: string, entryFile: string, limits: BundleLimits, signal?: AbortSignal): Promise<string> {
-  const tsconfigRaw = await readPackageTsconfig(root);
+export async function bundlePackage(staged: Staged, pkg: { files: ExtractEntry[]; entryFile: string; tsconfigRaw: string }, limits: BundleLimits, signal?: AbortSignal): Promise<string> {
+  const { root } = staged;
   let answer;
   try {
-    answer = await runBuildProcess({ entryFile, tsconfigRaw, maxOutputBytes: limits.maxOutputBytes }, root, limits, signal);
+    const job = { zipFile: staged.zipFile, files: pkg.files, entryFile: pkg.entryFile, tsconfigRaw: pkg.tsconfigRaw, maxOutputBytes: limits.maxOutputBytes };
+    answer = await runBuildProcess(job, root, limits, signal);
   } catch (error) {
     throw error instanceof BuildStopped ? stoppedError(error, limits) : error;
   }
   if (answer.ok) return answer.text;
+  if ('zip' in answer) throw extractionError(answer.zip.problem, answer.zip.path);
   if ('messages' in answer) throw buildFailed(answer.messages, answer.total, root);
   if ('tooLarge' in answer) throw tooLarge(answer.tooLarge, limits.maxOutputBytes);
   if ('stopped' in answer) throw stoppedError(new BuildStopped('cpu', answer.stopped), limits);

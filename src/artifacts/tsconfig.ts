@@ -1,18 +1,29 @@
 /**
  * @module The package's tsconfig.json (or jsconfig.json) as one flattened document for esbuild's
- * `tsconfigRaw`, read here so that esbuild reads no tsconfig from disk: esbuild follows "extends"
- * wherever it points and quotes what it read in its errors. Here "extends" is followed only to
- * files inside the package, and `baseUrl`/`paths` must stay inside it too.
+ * `tsconfigRaw`, read here from the zip's own files so that esbuild reads no tsconfig from disk:
+ * esbuild follows "extends" wherever it points and quotes what it read in its errors. Here
+ * "extends" is followed only to files inside the package, and `baseUrl`/`paths` must stay inside
+ * it too. Paths are the zip's, under a virtual root: nothing here touches the file system.
  * Written by hand: the libraries that resolve "extends" read the file system wherever it leads.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { posix } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { stratusError, type StratusError } from '../shared/errors.ts';
 
 /** Deeper chains than this are refused: real projects use two or three levels. */
 const MAX_EXTENDS_DEPTH = 16;
 const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
+/** Where the package sits in the virtual paths used here; anything that resolves above it is outside. */
+const ROOT = '/package';
+const { dirname, isAbsolute, join, relative, resolve } = posix;
+const sep = '/';
+
+/** The package's files, by path relative to its root ('/'-separated, as in the zip). */
+export interface PackageFiles {
+  isFile(path: string): boolean;
+  /** The file's text; throws a user error when it cannot be read. */
+  read(path: string): string;
+}
 
 type Options = Record<string, unknown>;
 
@@ -24,27 +35,35 @@ interface Flattened {
 }
 
 /** The root config of the package, flattened, as JSON text; `{}` when the package has none. */
-export async function readPackageTsconfig(root: string): Promise<string> {
+export function packageTsconfig(files: PackageFiles): string {
+  const root = ROOT;
+  const isFile = (path: string) => isInside(root, path) && path !== root && files.isFile(relative(root, path));
   for (const name of CONFIG_NAMES) {
     const file = join(root, name);
-    if (!(await isFile(file))) continue;
-    const flat = await flatten(root, file, []);
+    if (!isFile(file)) continue;
+    const flat = flatten(root, file, [], { isFile, read: (path) => files.read(relative(root, path)) });
     return JSON.stringify({ compilerOptions: emit(root, flat, name) });
   }
   return '{}';
 }
 
-async function flatten(root: string, file: string, chain: string[]): Promise<Flattened> {
+/** The package's files under the virtual root. */
+interface Files {
+  isFile(path: string): boolean;
+  read(path: string): string;
+}
+
+function flatten(root: string, file: string, chain: string[], files: Files): Flattened {
   const shown = relative(root, file);
   if (chain.includes(file)) throw configError(shown, `"extends" makes a cycle (${[...chain, file].map((f) => relative(root, f)).join(' -> ')})`);
   if (chain.length >= MAX_EXTENDS_DEPTH) throw configError(shown, `"extends" goes more than ${MAX_EXTENDS_DEPTH} levels deep`);
-  const config = parseConfig(shown, await readFile(file, 'utf8'));
+  const config = parseConfig(shown, files.read(file));
   const dir = dirname(file);
   const bases = config.extends === undefined ? [] : Array.isArray(config.extends) ? config.extends : [config.extends];
   let merged: Flattened = { options: {} };
   for (const base of bases) {
     if (typeof base !== 'string') throw configError(shown, '"extends" must be a string or an array of strings');
-    const parent = await flatten(root, await resolveExtends(root, dir, base, shown), [...chain, file]);
+    const parent = flatten(root, resolveExtends(root, dir, base, shown, files), [...chain, file], files);
     merged = { options: { ...merged.options, ...parent.options }, baseUrl: parent.baseUrl ?? merged.baseUrl, paths: parent.paths ?? merged.paths };
   }
   const own = config.compilerOptions;
@@ -85,17 +104,17 @@ function emit(root: string, flat: Flattened, name: string): Options {
 }
 
 /** TypeScript's lookup for an "extends" value, confined: relative paths and packages in the zip's node_modules. */
-async function resolveExtends(root: string, dir: string, spec: string, shown: string): Promise<string> {
+function resolveExtends(root: string, dir: string, spec: string, shown: string, files: Files): string {
   if (isAbsolute(spec) || /^[a-zA-Z]:[\\/]/.test(spec)) throw configError(shown, `"extends" "${spec}" is an absolute path: name a file inside the package by a relative path`);
   const candidates = (base: string) => [base, `${base}.json`, join(base, 'tsconfig.json')];
   const relativeSpec = spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
   if (relativeSpec) {
     const base = insideOrFail(root, resolve(dir, spec), shown, `"extends" "${spec}"`);
-    for (const file of candidates(base)) if (isInside(root, file) && (await isFile(file))) return file;
+    for (const file of candidates(base)) if (files.isFile(file)) return file;
   } else {
     // Nearest node_modules first, as TypeScript looks, but never above the package root.
     for (let at = dir; isInside(root, at); at = dirname(at)) {
-      for (const file of candidates(join(at, 'node_modules', spec))) if (isInside(root, file) && (await isFile(file))) return file;
+      for (const file of candidates(join(at, 'node_modules', spec))) if (files.isFile(file)) return file;
       if (at === root) break;
     }
   }
@@ -126,10 +145,6 @@ function isInside(root: string, path: string): boolean {
 
 function dotted(rel: string): string {
   return rel === '' ? '.' : `./${rel.split(sep).join('/')}`;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
 }
 
 function configError(file: string, problem: string): StratusError {

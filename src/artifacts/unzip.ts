@@ -1,13 +1,14 @@
 /**
- * @module Safe unzipping of user zips: entry path checks, limits, and bounded inflation.
+ * @module Safe unzipping of user zips: entry path checks and limits, checked here before anything
+ * is inflated; the files themselves are inflated by the bundling process (extract.js).
  *
  * Inflation uses node:zlib rather than fflate: its `maxOutputLength` stops a bomb within one output
- * chunk of the bound, it runs off the event loop, and it measured about four times faster; fflate's
- * streaming `Inflate` can only be bounded per input slice, which overshoots by up to 1032x a slice.
+ * chunk of the bound, and it measured about four times faster; fflate's streaming `Inflate` can only
+ * be bounded per input slice, which overshoots by up to 1032x a slice.
  */
-import { promisify } from 'node:util';
-import { crc32, inflateRaw as inflateRawCallback } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { isStratusError, stratusError, type StratusError } from '../shared/errors.ts';
+import type { ExtractEntry, ExtractError } from './extract.js';
 import { corruptZip, readZipDirectory, type ZipEntry } from './zip-reader.ts';
 
 export interface UnzipLimits {
@@ -26,14 +27,6 @@ export interface ZipFile {
   path: string;
   entry: ZipEntry;
 }
-
-const inflateRaw = promisify(inflateRawCallback);
-/**
- * zlib's output step, so also how far past the bound a bomb gets: 256 KiB measured near native
- * speed (the 16 KiB default took twice as long); small files get small buffers.
- */
-const MAX_INFLATE_CHUNK = 256 * 1024;
-const MIN_INFLATE_CHUNK = 1024;
 
 /** Linux's limit for one file name; a longer one would fail to write, so it is refused up front. */
 const MAX_SEGMENT_BYTES = 255;
@@ -83,29 +76,38 @@ export function listZipFiles(zip: Uint8Array, limits: UnzipLimits): ZipFile[] {
   return files;
 }
 
-/**
- * Inflates one file and verifies its size and CRC-32 against the directory. zlib stops as soon as
- * the output passes the declared size (which the limit already counted), so a header that
- * understates a bomb cannot make this allocate or spin past the bound. Inflation runs on libuv's
- * thread pool: a large package does not stall the event loop.
- */
-export async function readZipFile(zip: Uint8Array, file: ZipFile): Promise<Uint8Array> {
+/** What the bundling process needs to extract a file (see extract.js). */
+export function extractEntry(file: ZipFile): ExtractEntry {
   const { entry } = file;
+  return { path: file.path, dataOffset: entry.dataOffset, compressedSize: entry.compressedSize, size: entry.size, method: entry.method, crc32: entry.crc32 };
+}
+
+/** The user error for a file that could not be extracted as its directory record says. */
+export function extractionError(problem: ExtractError['problem'], path: string): StratusError {
+  if (problem === 'size') return sizeMismatch(path);
+  if (problem === 'checksum') return corruptZip(`"${path}" fails its checksum`);
+  return corruptZip(`"${path}" is damaged`);
+}
+
+/**
+ * One small file's text, inflated here (synchronously: it is bounded to `maxBytes`, and only
+ * configuration files are read this way); larger files are refused with a user error.
+ */
+export function readSmallText(zip: Uint8Array, file: ZipFile, maxBytes: number): string {
+  const { entry } = file;
+  if (entry.size > maxBytes) throw unsafeEntry(file.path, `is ${entry.size} bytes; Stratus reads at most ${maxBytes} bytes of it`);
   const input = zip.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   let output: Uint8Array = input;
   if (entry.method === 8) {
     try {
-      // maxOutputLength must be at least 1; an empty file's exact size is checked below.
-      const chunkSize = Math.min(MAX_INFLATE_CHUNK, Math.max(MIN_INFLATE_CHUNK, entry.size));
-      output = await inflateRaw(input, { maxOutputLength: Math.max(1, entry.size), chunkSize });
+      output = inflateRawSync(input, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') throw sizeMismatch(file.path);
       throw corruptZip(`"${file.path}" is damaged`);
     }
   }
   if (output.byteLength !== entry.size) throw sizeMismatch(file.path);
-  if ((crc32(output) >>> 0) !== entry.crc32) throw corruptZip(`"${file.path}" fails its checksum`);
-  return output;
+  return Buffer.from(output.buffer, output.byteOffset, output.byteLength).toString('utf8');
 }
 
 /**
