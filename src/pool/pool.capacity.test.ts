@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
 import { createdFor, harness, keyOf, lease, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
+import { partitionKey } from './partition.ts';
 
 const A = keyOf('alpha');
 const B = keyOf('beta');
@@ -69,6 +70,19 @@ describe('pool capacity', () => {
     (await first).release();
     (await second).release();
     expect(order).toEqual(['B', 'C']);
+  });
+
+  it('serves waiting accounts in turn: one account’s flood of cold starts does not queue another’s behind it', async () => {
+    h = harness({ maxEnvironments: 1 });
+    const other = (name: string) => partitionKey({ accountId: '999999999999', functionName: name, version: '$LATEST', codeRevision: 'r1' });
+    const a = await lease(h.pool, A);
+    const order: string[] = [];
+    const flood = [B, C, keyOf('delta'), keyOf('epsilon')].map((key, i) => lease(h.pool, key).then((l) => (order.push(`flood${i}`), l)));
+    const victim = lease(h.pool, other('victim')).then((l) => (order.push('victim'), l));
+    await Promise.resolve();
+    a.release();
+    for (const p of [flood[0]!, victim, ...flood.slice(1)]) (await p).release();
+    expect(order).toEqual(['flood0', 'victim', 'flood1', 'flood2', 'flood3']);
   });
 
   it('passes a slot freed by a failed create on to the next waiter', async () => {

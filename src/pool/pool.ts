@@ -100,7 +100,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
 
   /**
    * Takes a capacity slot for `pending`: a free one, else the least recently used idle environment's,
-   * else a place in the FIFO queue. Returns null when the slot is taken synchronously.
+   * else a place in the wait queue (round-robin by account). Returns null when the slot is taken synchronously.
    */
   private reserve(pending: PendingCreate): Promise<Grant> | null {
     if (this.live.size + this.creating.size < this.deps.maxEnvironments) {
@@ -140,7 +140,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
     }
     this.measure(entry);
     // Waiters exist only when nothing is idle, so the released environment is the only candidate:
-    // strict FIFO keeps the oldest waiter from starving behind busier partitions.
+    // the queue's turn order (round-robin by account, FIFO within one) keeps any waiter from starving.
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
       if (waiter.pending.key === entry.part.key) {
