@@ -1,18 +1,20 @@
 /**
  * @module `npm run bench`: runs the core suite (warm and cold invocation, bench/results/core.{md,json})
- * and the tenants suite (noisy neighbour, density, churn, bench/results/tenants.{md,json}), each server
- * in a child process. BENCH_ONLY=core|tenants|warm|cold|noisy|density|churn runs one suite or figure.
+ * the tenants suite (noisy neighbour, density, churn, bench/results/tenants.{md,json}) and the
+ * hardening suite (denial-of-service patterns, build cost, bench/results/hardening.{md,json}), each
+ * server in a child process. BENCH_ONLY=core|tenants|hardening|warm|cold|noisy|density|churn runs one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCoreSuite } from './core.ts';
+import { runHardeningSuite } from './hardening.ts';
 import { killAll } from './lib/children.ts';
 import { met } from './lib/report.ts';
 import type { SuiteContext, SuiteOutcome } from './suite.ts';
 import { runTenantsSuite } from './tenants.ts';
 
-const ONLY_CHOICES = ['all', 'core', 'tenants', 'warm', 'cold', 'noisy', 'density', 'churn'] as const;
+const ONLY_CHOICES = ['all', 'core', 'tenants', 'hardening', 'warm', 'cold', 'noisy', 'density', 'churn'] as const;
 type Only = (typeof ONLY_CHOICES)[number];
 
 /** Far above the ~6 minutes both suites take: only a hang reaches it. */
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const outcomes: SuiteOutcome[] = [];
   if (is('core', 'warm', 'cold')) outcomes.push(await runCoreSuite(ctx, { warm: is('core', 'warm'), cold: is('core', 'cold') }));
   if (is('tenants', 'noisy', 'density', 'churn')) outcomes.push(await runTenantsSuite(ctx, { noisy: is('tenants', 'noisy'), density: is('tenants', 'density'), churn: is('tenants', 'churn') }));
+  if (is('hardening')) outcomes.push(await runHardeningSuite(ctx));
   clearTimeout(watchdog);
 
   for (const o of outcomes) {
