@@ -70,13 +70,24 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
+    /**
+     * Answers with `err` and reads nothing more of this body: the connection goes once the answer
+     * is out (otherwise Node would read and drop the rest of it to keep the connection open).
+     */
+    const refuse = (err: Error) => {
+      payload.pause();
+      const reply = replies.get(request);
+      reply?.header('connection', 'close');
+      reply?.raw.once('finish', () => request.raw.socket?.destroy());
+      done(err, undefined);
+    };
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
     const declared = request.headers['content-length'];
     const length = declared === undefined ? undefined : Number(declared);
     if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) {
-      return done(stratusError('REQUEST_INVALID_CONTENT', 'The Content-Length header is not a byte count: send the body length in bytes.'), undefined);
+      return refuse(stratusError('REQUEST_INVALID_CONTENT', 'The Content-Length header is not a byte count: send the body length in bytes.'));
     }
-    if (length !== undefined && length > limit) return done(tooLarge(limit, length), undefined);
+    if (length !== undefined && length > limit) return refuse(tooLarge(limit, length));
 
     const key = keyOf(request) ?? '';
     let held = 0;
@@ -90,12 +101,7 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
       finished = true;
       reading.delete(intake);
       payload.removeListener('data', onData);
-      if (err) {
-        // Nothing more of this body is read: the connection goes once the answer is out.
-        payload.pause();
-        replies.get(request)?.raw.once('finish', () => request.raw.socket?.destroy());
-        return done(err, undefined);
-      }
+      if (err) return refuse(err);
       hashes.set(request, hash.digest('hex'));
       done(null, body);
     };

@@ -6,12 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ExtractEntry, ExtractError } from './extract.js';
 
 const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
 /** Where RLIMIT_CPU can be set without an optional tool: every POSIX system has /bin/sh and `ulimit -t`. */
 const SHELL = process.platform !== 'win32' && existsSync('/bin/sh') ? '/bin/sh' : undefined;
+/** Scheduling priority of build processes (nice): they yield the CPU to the server's own work. */
+const BUILD_NICENESS = 10;
 /** What the worker writes to stderr is kept for the server log only, and only this much. */
 const MAX_STDERR = 16 * 1024;
 
@@ -68,6 +71,15 @@ export function runBuildProcess(job: BuildJob, cwd: string, limits: BuildProcess
     ? [SHELL, ['-c', 'ulimit -c 0 2>/dev/null; ulimit -t "$1" || exit 90; shift; exec "$@"', 'stratus-build', String(Math.ceil(limits.cpuSeconds)), process.execPath, WORKER]]
     : [process.execPath, [WORKER]];
   const child = spawn(command, args, { cwd, env: {}, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  // Below the server in the CPU's favour: a build waits, invocations do not. Set before the worker
+  // starts esbuild, which inherits it.
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, BUILD_NICENESS);
+    } catch {
+      // Not allowed here (some containers): the build runs at normal priority.
+    }
+  }
   // The answer is JSON text of at most the bundle size limit; escaping at most doubles it.
   const maxAnswer = 2 * job.maxOutputBytes + 64 * 1024;
 
