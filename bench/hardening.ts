@@ -108,6 +108,26 @@ function stalls(t: Target, keyId: string, n: number): Promise<() => Promise<void
   });
 }
 
+/** A signed-looking PUT declaring `bytes` of body that sends its first megabyte and waits for the answer. */
+function bigBody(t: Target, path: string, bytes: number): Promise<number> {
+  const url = new URL(path, t.url);
+  const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  return new Promise((resolve) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: {
+      authorization: `AWS4-HMAC-SHA256 Credential=${t.credentials.accessKeyId}/${date.slice(0, 8)}/${t.region}/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      'x-amz-date': date,
+      'content-length': String(bytes),
+    } });
+    req.on('response', (res) => {
+      res.resume();
+      req.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(-1));
+    req.write(Buffer.alloc(1024 * 1024, 0x20));
+  });
+}
+
 /** A zip of `files` small CommonJS modules under node_modules, all required from index.js. */
 function manyModules(files: number): Uint8Array {
   const tree: Record<string, Uint8Array> = {};
@@ -125,7 +145,6 @@ function attacks(t: Target, attacker: Target, victimKeyId: string): Attack[] {
   const invoke = (name: string, payload: unknown, headers: Record<string, string> = {}) => async (agent: http.Agent) =>
     send(attacker.url, await sign(attacker, 'POST', invokePath(name), JSON.stringify(payload), headers), agent);
   let tenant = 0;
-  const bigDoc = JSON.stringify({ MaxConcurrency: 1, pad: 'x'.repeat(60 * 1024 * 1024) });
   const deployZip = Buffer.from(manyModules(3000)).toString('base64');
   let deploys = 0;
   return [
@@ -136,11 +155,9 @@ function attacks(t: Target, attacker: Target, victimKeyId: string): Attack[] {
     { name: '24 stalled bodies under the quiet account’s key id', start: () => stalls(t, victimKeyId, 24) },
     {
       name: 'control plane: 60 MB tenancy-limits documents, 4 at a time',
-      // Signed once (a signature holds 5 minutes): hashing 60 MB per request would load the bench, not the server.
-      start: async () => {
-        const req = await sign(attacker, 'PUT', '/stratus/v1/functions/tenants/tenancy-limits', bigDoc);
-        return loops(4, (a) => send(attacker.url, req, a));
-      },
+      // Headers and the first megabyte of each body, then the answer: what a server that reads the
+      // whole body would have to take in; the bench does not spend its own CPU sending the rest.
+      start: () => loops(4, () => bigBody(attacker, '/stratus/v1/functions/tenants/tenancy-limits', 60 * 1024 * 1024)),
     },
     {
       name: 'deploys of a 3,000-module package, 2 at a time',
