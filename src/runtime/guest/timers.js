@@ -50,9 +50,11 @@ function $createTimers(onUncaught) {
     while (heap.length > 0 && (heap[0].stale || heap[0].entry.cleared)) pop();
     return heap.length > 0 ? heap[0] : null;
   };
+  // Immediates sort before every timer (and among themselves by creation), as Node runs the check
+  // phase's immediates before timers that come due later, whatever millisecond the clock reads.
   const schedule = (entry, delay) => {
     if (entry.slot) entry.slot.stale = true;
-    entry.slot = { at: $now() + delay, seq: seq++, entry, stale: false };
+    entry.slot = { at: entry.immediate ? -Infinity : $now() + delay, seq: seq++, entry, stale: false };
     push(entry.slot);
   };
   const release = (entry) => {
@@ -89,9 +91,9 @@ function $createTimers(onUncaught) {
     }
   }
 
-  const add = (fn, delay, args, repeat) => {
+  const add = (fn, delay, args, repeat, immediate = false) => {
     if (typeof fn !== 'function') throw new $TypeError('The "callback" argument must be of type function');
-    const entry = { id: nextId++, fn, args, delay, repeat, ref: true, cleared: false, slot: null };
+    const entry = { id: nextId++, fn, args, delay, repeat, immediate, ref: true, cleared: false, slot: null };
     $apply($mapSet, byId, [entry.id, entry]);
     refCount++;
     schedule(entry, delay);
@@ -110,8 +112,7 @@ function $createTimers(onUncaught) {
   const api = {
     setTimeout: (fn, delay, ...args) => add(fn, clampDelay(delay), args, false),
     setInterval: (fn, delay, ...args) => add(fn, clampDelay(delay), args, true),
-    // Immediates are due now, so they run before timers that come due at the same moment.
-    setImmediate: (fn, ...args) => add(fn, 0, args, false),
+    setImmediate: (fn, ...args) => add(fn, 0, args, false, true),
     clearTimeout: clear,
     clearInterval: clear,
     clearImmediate: clear,
@@ -121,10 +122,10 @@ function $createTimers(onUncaught) {
     globals: api,
     /** Live timers that keep an invocation waiting. */
     refCount: () => refCount,
-    /** Epoch ms of the earliest live timer, or -1. */
+    /** Epoch ms of the earliest live timer (0 for an immediate: due now), or -1. */
     nextAt() {
       const top = peek();
-      return top ? top.at : -1;
+      return top ? (top.at === -Infinity ? 0 : top.at) : -1;
     },
     /** Fires the earliest timer if it is due; returns whether one fired. */
     fireDue() {
