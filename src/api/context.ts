@@ -78,6 +78,15 @@ export function decodeZip(base64: string | undefined, field: string): Uint8Array
 }
 
 /**
+ * Gives an admission slot back when the response closes, however it closes: sent, failed, or the
+ * client gone (the request stream is done once its body is read, so only the response can say).
+ */
+export function releaseWhenClosed(reply: FastifyReply, release: () => void): void {
+  if (reply.raw.closed || reply.raw.destroyed) release();
+  else reply.raw.once('close', release);
+}
+
+/**
  * Aborted when the client goes away before its answer is sent, so long work done for it (a code
  * build) stops. A response's 'close' before it finished writing means the connection is gone.
  */

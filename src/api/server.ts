@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { stratusError } from '../shared/errors.ts';
 import { accessKeyOf, installAuth } from './auth.ts';
 import { installBodyIntake } from './body.ts';
-import type { ApiDeps } from './context.ts';
+import { releaseWhenClosed, type ApiDeps } from './context.ts';
 import { sendError, toStratusError } from './error-map.ts';
 import { parseQuery, refuseRepeatedParameters } from './query.ts';
 import { functionRoutes } from './routes/functions.ts';
@@ -53,9 +53,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   // Signed control-plane requests take a slot each, served account first; Invoke has its own admission.
   app.addHook('preHandler', async (request, reply) => {
     if (request.account === undefined || (request.routeOptions.config as { ownAdmission?: boolean }).ownAdmission) return;
-    const release = await deps.controlAdmission.acquire([request.account.id, request.routeOptions.url ?? ''], { timeoutMs: CONTROL_WAIT_MS, error: controlBusy });
-    if (reply.raw.closed || reply.raw.destroyed) release();
-    else reply.raw.once('close', release);
+    releaseWhenClosed(reply, await deps.controlAdmission.acquire([request.account.id, request.routeOptions.url ?? ''], { timeoutMs: CONTROL_WAIT_MS, error: controlBusy }));
   });
 
   app.setErrorHandler((err, request, reply) => {

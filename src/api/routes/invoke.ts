@@ -2,9 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFunctionRef } from '../../control/index.ts';
 import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
-import { invalidParameter, stratusError } from '../../shared/errors.ts';
 import type { FlowPath } from '../../invoke/index.ts';
-import { callerOf, type ApiDeps } from '../context.ts';
+import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import { callerOf, releaseWhenClosed, type ApiDeps } from '../context.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -40,6 +40,9 @@ const nodeBusy = () =>
     details: { Reason: 'ConcurrentInvocationLimitExceeded' },
   });
 
+/** Longest function name or tenant id kept in an admission flow; longer ones are refused by the invocation. */
+const MAX_NAME_PART = 256;
+
 /** The admission flow of an invocation whose signature checked out: account, function (without qualifier), tenant. */
 function flowOf(request: FastifyRequest): FlowPath {
   const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
@@ -49,21 +52,18 @@ function flowOf(request: FastifyRequest): FlowPath {
   } catch {
     // A malformed name is refused by the invocation itself; for admission it is just another flow.
   }
-  return [callerOf(request).id, name, header(request.headers['x-amz-tenant-id']) ?? ''];
+  // Tenant ids are checked by the invocation (256 characters at most); the flow keeps no more than that.
+  return [callerOf(request).id, name.slice(0, MAX_NAME_PART), (header(request.headers['x-amz-tenant-id']) ?? '').slice(0, MAX_NAME_PART)];
 }
 
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
   // Admission comes after authentication: the body has been read under its byte budgets and the
   // signature verified, so only a caller holding the secret can take a slot. Waiting requests are
-  // served account first (fair-scheduler.ts). The slot is given back when the response closes,
-  // however it closes: sent, failed, or the client gone.
+  // served account first (fair-scheduler.ts).
   const admit = async (request: FastifyRequest, reply: FastifyReply) => {
     const flow = flowOf(request);
     deps.activeFlow?.(flow.join('\u0000'));
-    const release = await deps.admission.acquire(flow, { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy });
-    // The request stream is done once its body is read; only the response says whether the client is still there.
-    if (reply.raw.closed || reply.raw.destroyed) release();
-    else reply.raw.once('close', release);
+    releaseWhenClosed(reply, await deps.admission.acquire(flow, { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy }));
   };
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, config: { ownAdmission: true } }, async (request, reply) => {
     const h = request.headers;
