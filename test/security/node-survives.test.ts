@@ -121,6 +121,36 @@ describe('memory the isolate limit would not count', () => {
     expect(payloadOf(result)).toEqual({ wasm: 'undefined', resizable: 'RangeError', growable: 'RangeError', 'via constructor': 'RangeError', 'via subclass': 'RangeError', plain: 16, instance: true });
   });
 
+  it('offers no Atomics.waitAsync, whose timeout aborted the whole process under isolated-vm', async () => {
+    const env = await hostile.env(`const wait = Atomics.waitAsync; exports.handler = async () => { if (wait) wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); return typeof Atomics.waitAsync; };`);
+    expect(payloadOf(await env.invoke(request()))).toBe('undefined');
+  });
+
+  it('counts the memory Intl objects hold outside the heap: formatter and segmenter floods hit MemorySize, not the host', async () => {
+    for (const body of [
+      `for (let i = 0; i < 20000; i++) keep.push(new Intl.DateTimeFormat('en', { timeZone: ['UTC', 'Europe/Paris', 'Asia/Tokyo'][i % 3], dateStyle: 'full', timeStyle: 'full' }));`,
+      `const seg = new Intl.Segmenter('en'); const big = 'a'.repeat(5e6); for (let i = 0; i < 100; i++) { const s = seg.segment(big); keep.push(s, s[Symbol.iterator]()); }`,
+    ]) {
+      const env = await hostile.env(`const keep = []; exports.handler = async () => { ${body} return keep.length; };`, { memoryMb: 128 });
+      const before = process.memoryUsage().rss;
+      const result = await env.invoke(request({ timeoutMs: 20_000 }));
+      expect(result.outcome).toBe('error');
+      // Without the count: +1.5 GB for the formatters and +8 GB for segments of a 128 MB function.
+      expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
+    }
+  });
+
+  it('keeps Intl working as code expects it', async () => {
+    const result = await hostile.run(`
+      const nf = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' });
+      class Fmt extends Intl.DateTimeFormat {}
+      const words = [...new Intl.Segmenter('en', { granularity: 'word' }).segment('hello big world')].filter((s) => s.isWordLike).map((s) => s.segment);
+      return { price: nf.format(1234.5), plain: Intl.DateTimeFormat('en', { timeZone: 'UTC' }).format(new Date(0)), instance: nf instanceof Intl.NumberFormat,
+        subclass: new Fmt('en') instanceof Intl.DateTimeFormat, supported: Intl.NumberFormat.supportedLocalesOf(['en']), locale: (1234.5).toLocaleString('de'), words };
+    `);
+    expect(payloadOf(result)).toEqual({ price: '€1,234.50', plain: '1/1/1970', instance: true, subclass: true, supported: ['en'], locale: '1.234,5', words: ['hello', 'big', 'world'] });
+  });
+
   it('plain buffers past MemorySize stop the environment with Runtime.OutOfMemory', async () => {
     const env = await hostile.env(`exports.handler = async () => { const keep = []; for (;;) keep.push(new ArrayBuffer(16 * 1024 * 1024)); };`, { memoryMb: 64 });
     const result = await env.invoke(request({ timeoutMs: 10_000 }));
