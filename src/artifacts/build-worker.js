@@ -34,6 +34,9 @@ const confine = {
   setup(b) {
     b.onResolve({ filter: /^\// }, () => ({ errors: [{ text: ABSOLUTE }] }));
     b.onResolve({ filter: /(^|[/\\])\.\.([/\\]|$)/ }, (args) => {
+      // A package path with '..' in it (x/../../y) is resolved from node_modules/x, not from here:
+      // no real import needs one, so it is refused whatever it names.
+      if (!/^\.\.?([/\\]|$)/.test(args.path)) return { errors: [{ text: OUTSIDE }] };
       if (args.resolveDir === '' || inside(resolve(args.resolveDir, args.path))) return undefined;
       return { errors: [{ text: OUTSIDE }] };
     });
@@ -49,6 +52,28 @@ function plain(message) {
     location: at ? { file: at.file, line: at.line, column: at.column, length: at.length, lineText: at.lineText } : null,
     plugin: message.pluginName === confine.name,
   };
+}
+
+/**
+ * esbuild's "Could not resolve" for a relative path (or a pattern import's glob) that leaves the
+ * package says whether something exists out there; it is given the same answer as a path that
+ * does. Outside answers are then kept once: a pattern import that matched 854 host files would
+ * otherwise count them.
+ */
+function withoutHostFacts(messages) {
+  let outsideSeen = false;
+  const kept = [];
+  for (const message of messages) {
+    const quoted = /^Could not resolve (?:require\(|import\()?"([^"]+)"\)?$/.exec(message.text);
+    const from = message.location ? resolve(root, message.location.file, '..') : root;
+    const escapes = quoted !== null && /^\.\.?([/\\]|$)/.test(quoted[1]) && !inside(resolve(from, quoted[1]));
+    const outside = escapes || (message.plugin && message.text.startsWith(OUTSIDE.slice(0, 20)));
+    if (escapes) Object.assign(message, { text: OUTSIDE, plugin: true });
+    if (outside && outsideSeen) continue;
+    outsideSeen ||= outside;
+    kept.push(message);
+  }
+  return kept;
 }
 
 async function readJob() {
@@ -87,7 +112,10 @@ async function run(job) {
     return { ok: true, text: output.text };
   } catch (error) {
     const errors = error && Array.isArray(error.errors) ? error.errors : [];
-    if (errors.length > 0) return { ok: false, messages: errors.slice(0, 20).map(plain), total: errors.length };
+    if (errors.length > 0) {
+      const messages = withoutHostFacts(errors.map(plain));
+      return { ok: false, messages: messages.slice(0, 20), total: messages.length };
+    }
     const text = error instanceof Error ? error.message : String(error);
     // esbuild's own process was killed under us: by the CPU-time limit it inherited, or for memory.
     if (/service (was stopped|is no longer running)/i.test(text)) return { ok: false, stopped: text };

@@ -19,6 +19,8 @@ beforeAll(async () => {
   await writeFile(join(host, 'data', 'credentials'), `[stratus]\naws_secret_access_key = ${CANARY}\n`);
   await writeFile(join(host, 'data', 'secret.txt'), CANARY);
   await writeFile(join(host, 'data', 'secret.json'), `{ "compilerOptions": {} } ${CANARY}`);
+  await mkdir(join(host, 'leaky'), { recursive: true });
+  await writeFile(join(host, 'leaky', 'package.json'), `{ "main": "x.js" ${CANARY} }`);
   await mkdir(join(host, 'node_modules', 'evil-config'), { recursive: true });
   await writeFile(join(host, 'node_modules', 'evil-config', 'tsconfig.json'), `{ ${CANARY} }`);
   await mkdir(join(host, 'builds', 'node_modules', 'evil-config'), { recursive: true });
@@ -87,6 +89,32 @@ describe('a hostile package cannot read host files at deploy time', () => {
     for (const { error } of [there, notThere, absolute, missing]) expect(error?.message).toContain('resolves to a file outside the package');
     expect(there.error?.message.replace('secret', 'nothing')).toBe(notThere.error?.message);
     expect(absolute.error?.message.replace('secret', 'nothing')).toBe(missing.error?.message);
+  });
+
+  it('through a package path with ".." in it, which esbuild resolves from inside node_modules', async () => {
+    // From the importer, twelve folders down, the path stays inside the package on its face; from
+    // node_modules/x, where esbuild resolves it, it climbs to the file system root and down to the host.
+    const deep = 'a/b/c/d/e/f/g/h/i/j/k/l';
+    const up = '../'.repeat(12) + host.slice(1) + '/leaky';
+    const { error } = await attempt({
+      'node_modules/x/index.js': 'module.exports = 1;',
+      'index.js': `exports.handler = async () => require('./${deep}/i.js');`,
+      [`${deep}/i.js`]: `module.exports = require('x/${up}');`,
+    });
+    expect(error?.code).toBe('CODE_BUILD_FAILED');
+    expect(error?.message).toContain('resolves to a file outside the package');
+  });
+
+  it('through pattern imports used to count or list host files: one answer, whatever is there', async () => {
+    const up = '../'.repeat(24);
+    const answers = [];
+    for (const dir of ['etc', 'etc-does-not-exist', 'proc']) {
+      const { error } = await attempt({ 'index.js': `exports.handler = async (e) => require('${up}${dir}/' + e.x);` });
+      expect(error?.code).toBe('CODE_BUILD_FAILED');
+      expect(error?.message).not.toMatch(/and \d+ more/);
+      answers.push(error?.message.replace(dir, 'DIR'));
+    }
+    expect(new Set(answers).size).toBe(1);
   });
 
   it('through tsconfig "extends" aimed at a host file, a host package, or up the tree', async () => {
