@@ -4,30 +4,30 @@ import { GuestProtocolError, parseGuestError, parseGuestReport } from './protoco
 
 describe('parseGuestReport', () => {
   it('reads done and pending reports', () => {
-    expect(parseGuestReport('{"state":"done","outcome":"ok","payload":"1","logs":"x"}')).toEqual({ state: 'done', outcome: 'ok', payload: '1', logs: 'x' });
-    expect(parseGuestReport('{"state":"pending","nextTimerAt":5}')).toEqual({ state: 'pending', nextTimerAt: 5, logs: '' });
+    expect(parseGuestReport({ state: 'done', outcome: 'ok', payload: '1', logs: 'x' })).toEqual({ state: 'done', outcome: 'ok', payload: '1', logs: 'x' });
+    expect(parseGuestReport({ state: 'pending', nextTimerAt: 5 })).toEqual({ state: 'pending', nextTimerAt: 5, logs: '' });
   });
 
   it.each([
     [42],
+    ['{"state":"done","outcome":"ok","payload":"1"}'],
+    [null],
     [{ state: 'done' }],
-    ['not json'],
-    ['null'],
-    ['{"state":"done","outcome":"maybe","payload":"1"}'],
-    ['{"state":"done","outcome":"ok","payload":1}'],
-    ['{"state":"pending","nextTimerAt":"soon"}'],
-    ['{"state":"other"}'],
-    ['{"state":"done","outcome":"ok","payload":""}'],
-    ['{"state":"pending","nextTimerAt":-1}'],
-    ['{"state":"pending","nextTimerAt":1e400}'],
+    [{ state: 'done', outcome: 'maybe', payload: '1' }],
+    [{ state: 'done', outcome: 'ok', payload: 1 }],
+    [{ state: 'pending', nextTimerAt: 'soon' }],
+    [{ state: 'other' }],
+    [{ state: 'done', outcome: 'ok', payload: '' }],
+    [{ state: 'pending', nextTimerAt: -1 }],
+    [{ state: 'pending', nextTimerAt: Infinity }],
   ])('rejects %j', (raw) => {
     expect(() => parseGuestReport(raw)).toThrow(GuestProtocolError);
   });
 
-  it('rejects a report longer than the bound before parsing it', () => {
-    const raw = `{"state":"done","outcome":"ok","payload":"${'1'.repeat(100)}"}`;
-    expect(parseGuestReport(raw, raw.length).state).toBe('done');
-    expect(() => parseGuestReport(raw, raw.length - 1)).toThrow(/more than the \d+ it may/);
+  it('rejects a report longer than the bound', () => {
+    const raw = { state: 'done', outcome: 'ok', payload: '1'.repeat(100), logs: 'x' };
+    expect(parseGuestReport(raw, 101).state).toBe('done');
+    expect(() => parseGuestReport(raw, 100)).toThrow(/more than the \d+ it may/);
   });
 });
 

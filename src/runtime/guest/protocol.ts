@@ -1,4 +1,4 @@
-/** @module Host side of the guest protocol: what the host sends to the guest runtime and how it reads the runtime's JSON reports, trusting none of them. */
+/** @module Host side of the guest protocol: what the host sends to the guest runtime and how it reads the runtime's reports, trusting none of them. */
 import type { EnvironmentSpec, GuestError, InvokeRequest } from '../engine.ts';
 
 /** What the guest's `init`/`run`/`pump` answer, once parsed and checked. */
@@ -71,19 +71,18 @@ export function guestInvokeMeta(req: InvokeRequest, deadline: number): string {
   return JSON.stringify(meta);
 }
 
-/** Parses one report. Anything malformed or oversized is a GuestProtocolError: the caller treats it as a crash. */
+/**
+ * Checks one report (a copy the host received: a plain object of strings and numbers). Anything
+ * malformed or oversized is a GuestProtocolError: the caller treats it as a crash.
+ */
 export function parseGuestReport(raw: unknown, maxChars = Infinity): GuestReport {
-  if (typeof raw !== 'string') throw new GuestProtocolError(`the guest runtime answered a ${typeof raw}, not a report`);
-  if (raw.length > maxChars) throw new GuestProtocolError(`the guest runtime answered a report of ${raw.length} characters, more than the ${maxChars} it may`);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new GuestProtocolError('the guest runtime answered text that is not JSON');
-  }
-  if (typeof value !== 'object' || value === null) throw new GuestProtocolError('the guest runtime answered a report that is not an object');
-  const r = value as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null) throw new GuestProtocolError(`the guest runtime answered a ${raw === null ? 'null' : typeof raw}, not a report`);
+  const r = raw as Record<string, unknown>;
   const logs = typeof r.logs === 'string' ? r.logs : '';
+  const payloadChars = typeof r.payload === 'string' ? r.payload.length : 0;
+  if (payloadChars + logs.length > maxChars) {
+    throw new GuestProtocolError(`the guest runtime answered a report of ${payloadChars + logs.length} characters, more than the ${maxChars} it may`);
+  }
   if (r.state === 'done' && (r.outcome === 'ok' || r.outcome === 'error') && typeof r.payload === 'string' && r.payload.length > 0) {
     return { state: 'done', outcome: r.outcome, payload: r.payload, logs };
   }

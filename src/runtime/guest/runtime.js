@@ -1,12 +1,12 @@
-/** @module Guest runtime: the init / start / pump protocol the host drives; every answer is one JSON string, so nothing but text crosses the boundary. */
+/** @module Guest runtime: the init / start / pump protocol the host drives; every answer is a report of strings and numbers, so nothing but copies of text crosses the boundary. */
 
-// Reports, as JSON text:
-//   {"state":"done","outcome":"ok"|"error","payload":"<JSON text>","logs":"<lines>"}
-//   {"state":"pending","nextTimerAt":<epoch ms; 0 = pump again at once>,"logs":"<lines>"}
+// Reports, objects of strings and numbers that the host receives as a copy:
+//   { state: 'done', outcome: 'ok' | 'error', payload: '<JSON text>', logs: '<lines>' }
+//   { state: 'pending', nextTimerAt: <epoch ms; 0 = pump again at once>, logs: '<lines>' }
 // The host pumps after each pending report. Microtasks drain when each host call returns, so the
 // state a pump sees already includes every promise reaction the previous call set off.
-// Reports are objects without a prototype: a guest that sets Object.prototype.toJSON (or any
-// other inherited property) cannot change what JSON.stringify makes of them.
+// Reports have no prototype and only data properties, so nothing a guest puts on Object.prototype
+// (getters, toJSON) takes part in copying them; the payload is not escaped a second time.
 
 let $handler = null;
 let $facts = null; // per-environment facts copied into every context
@@ -62,11 +62,11 @@ function $installGlobals(env) {
 function $done(outcome, payload) {
   const bounded = $withinResultBound(payload) ? payload : $errorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${$maxResultBytes} bytes).`);
   const out = bounded === payload ? outcome : 'error';
-  return $stringify({ __proto__: null, state: 'done', outcome: out, payload: bounded, logs: $logs.drain() });
+  return { __proto__: null, state: 'done', outcome: out, payload: bounded, logs: $logs.drain() };
 }
 
 function $pending(nextTimerAt) {
-  return $stringify({ __proto__: null, state: 'pending', nextTimerAt, logs: $logs.drain() });
+  return { __proto__: null, state: 'pending', nextTimerAt, logs: $logs.drain() };
 }
 
 /** Checked here, so an oversized result is refused before it is copied out of the sandbox. */
@@ -114,7 +114,7 @@ function init(factory, specText, logMirror) {
   }
   $handler = handler;
   // Init logs stay buffered: like Lambda, they show up with the first invocation's logs.
-  return $stringify({ __proto__: null, state: 'done', outcome: 'ok', payload: 'null', logs: '' });
+  return { __proto__: null, state: 'done', outcome: 'ok', payload: 'null', logs: '' };
 }
 
 function $waitsForEmptyLoop(inv) {

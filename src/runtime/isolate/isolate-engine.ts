@@ -36,7 +36,7 @@ export type CrashReporter = (where: 'create' | 'invoke', environmentId: string, 
 interface EngineDeps {
   onCrash: CrashReporter;
   maxLogBytes: number;
-  /** Longest report the guest may answer: a result and a log buffer, JSON-escaped (at most 6x). */
+  /** Longest report the guest may answer, in characters: a result and a log buffer. */
   maxReportChars: number;
   ids: IdSource;
   runtime: RuntimeCompiler;
@@ -46,7 +46,7 @@ export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
   const maxLogBytes = opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   const deps: EngineDeps = {
     maxLogBytes,
-    maxReportChars: 6 * (MAX_RESULT_BYTES + maxLogBytes) + 4096,
+    maxReportChars: MAX_RESULT_BYTES + maxLogBytes + 4096,
     ids: opts.ids ?? randomIds,
     onCrash: opts.onCrash ?? (() => {}),
     runtime: createRuntimeCompiler(loadGuestRuntimeSource()),
