@@ -29,8 +29,11 @@ export type DoneReport = Extract<GuestReport, { state: 'done' }>;
 
 export type Drive =
   | { ok: true; report: DoneReport }
-  /** `idle`: no call was running when it ended (the environment can still be asked for its logs). */
-  | { ok: false; reason: 'timeout' | 'memory' | 'rejection' | 'crash'; idle: boolean; error?: unknown };
+  /**
+   * `idle`: no call was running when it ended (the environment can still be asked for its logs).
+   * `lost`: the call went on after the environment was killed and was given up (see StepLost).
+   */
+  | { ok: false; reason: 'timeout' | 'memory' | 'rejection' | 'crash'; idle: boolean; lost?: boolean; error?: unknown };
 
 export interface DriveOptions {
   /** Largest report text accepted from the guest, in UTF-16 units; past it the guest is broken. */
@@ -82,6 +85,14 @@ export class StepBudget {
   }
 }
 
+/** A step that went on after its environment was killed. */
+export class StepLost extends Error {
+  override readonly name = 'StepLost';
+}
+
+/** How long a killed step may take to end before it is given up. */
+const ABANDON_AFTER_KILL_MS = 1_000;
+
 /** The budget ran out before a step could start. */
 class DeadlinePassed extends Error {
   override readonly name = 'DeadlinePassed';
@@ -98,6 +109,11 @@ export class GuestSteps {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private tokens = STEP_BURST;
   private refilledAt: number;
+  /** Rejects when a killed step still has not ended after a grace period (see `arm`). */
+  private readonly abandoned: Promise<never>;
+  private abandon!: (err: Error) => void;
+  /** True when a step could not be stopped: its engine thread may still be running. */
+  lost = false;
 
   constructor(
     private readonly port: Pick<GuestPort, 'kill'>,
@@ -107,6 +123,8 @@ export class GuestSteps {
   ) {
     this.budget = new StepBudget(limitMs, now);
     this.refilledAt = now();
+    this.abandoned = new Promise<never>((_, reject) => (this.abandon = reject));
+    this.abandoned.catch(() => {});
   }
 
   /** Runs one call into the guest when its turn comes; rejects with DeadlinePassed if the budget is gone by then. */
@@ -118,7 +136,7 @@ export class GuestSteps {
       this.running = true;
       this.arm();
       try {
-        return await call();
+        return await Promise.race([call(), this.abandoned]);
       } finally {
         this.running = false;
       }
@@ -143,6 +161,7 @@ export class GuestSteps {
   /** How a failed step ended, in the port's words. */
   failure(err: unknown, classify: GuestPort['classify']): Extract<Drive, { ok: false }> {
     if (err instanceof DeadlinePassed) return { ok: false, reason: 'timeout', idle: true };
+    if (err instanceof StepLost) return { ok: false, reason: 'timeout', idle: false, lost: true, error: err };
     if (this.killed) return { ok: false, reason: 'timeout', idle: false };
     if (err instanceof GuestProtocolError) return { ok: false, reason: 'crash', idle: false, error: err };
     return { ok: false, reason: classify(err), idle: false, error: err };
@@ -164,6 +183,15 @@ export class GuestSteps {
       } else if (this.running) {
         this.killed = true;
         this.port.kill();
+        // isolated-vm cannot stop everything it runs for a guest (a getter it calls while copying
+        // an unhandled rejection's reason keeps spinning after the isolate is disposed): a step
+        // that has not ended a moment after the kill is given up, so the invocation still ends and
+        // gives its slots back. Its thread is lost until the process ends.
+        this.watchdog = setTimeout(() => {
+          if (!this.running) return;
+          this.lost = true;
+          this.abandon(new StepLost('the engine did not stop the step within ' + ABANDON_AFTER_KILL_MS + ' ms of being killed'));
+        }, ABANDON_AFTER_KILL_MS);
       }
       // Not running: the driver's loop sees the budget gone before its next step.
     };

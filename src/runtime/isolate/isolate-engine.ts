@@ -118,6 +118,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
         // Init logs are lost with the isolate; the timeout error still says what happened.
       }
     }
+    if (failure.lost) deps.onCrash('create', id, failure.error);
     if (failure.reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
     if (failure.reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
     if (failure.reason === 'rejection') return failed(unhandledRejectionError(failure.error));

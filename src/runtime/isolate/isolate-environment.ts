@@ -96,7 +96,7 @@ export class IsolateEnvironment implements Environment {
         return { outcome: drive.report.outcome, payload: drive.report.payload, logs: logs.text(), durationMs: performance.now() - started };
       }
       const reason = this.disposed && drive.reason !== 'timeout' ? 'crash' : drive.reason;
-      if (reason === 'crash') this.onCrash('invoke', this.id, drive.error);
+      if (reason === 'crash' || drive.lost) this.onCrash('invoke', this.id, drive.error);
       if (drive.idle) {
         // A timeout between steps: the isolate is alive and idle, its buffer has what was logged since.
         if (reason === 'timeout') await this.salvageLogs(logs);
