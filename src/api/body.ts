@@ -16,9 +16,13 @@ export interface BodyBudget {
   nodeBytes: number;
 }
 
-/** A body must arrive at least this fast on average, once its grace period is over. */
+/**
+ * A body must keep arriving at least this fast, measured over successive windows: a client that
+ * sends a burst and then holds the connection is cut off within a window or two, not after its
+ * average has decayed.
+ */
 const MIN_BYTES_PER_SECOND = 16 * 1024;
-const GRACE_MS = 3_000;
+const WINDOW_MS = 3_000;
 const SWEEP_MS = 1_000;
 
 const hashes = new WeakMap<FastifyRequest, string>();
@@ -31,6 +35,9 @@ export function bodySha256(request: FastifyRequest): string | undefined {
 interface Intake {
   startedAt: number;
   received: number;
+  /** Start of the current rate window, and the bytes received when it began. */
+  windowAt: number;
+  windowBytes: number;
   cut(): void;
 }
 
@@ -50,8 +57,10 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const intake of reading) {
-      const elapsed = now - intake.startedAt;
-      if (elapsed > GRACE_MS && intake.received < ((elapsed - GRACE_MS) / 1000) * MIN_BYTES_PER_SECOND) intake.cut();
+      const span = now - intake.windowAt;
+      if (span < WINDOW_MS) continue;
+      if (intake.received - intake.windowBytes < (span / 1000) * MIN_BYTES_PER_SECOND) intake.cut();
+      else Object.assign(intake, { windowAt: now, windowBytes: intake.received });
     }
   }, SWEEP_MS);
   sweep.unref();
@@ -94,7 +103,8 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
     replies.get(request)?.raw.once('close', () => give(key, held));
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
-    const intake: Intake = { startedAt: Date.now(), received: 0, cut: () => finish(tooSlow(intake.received, Date.now() - intake.startedAt)) };
+    const startedAt = Date.now();
+    const intake: Intake = { startedAt, received: 0, windowAt: startedAt, windowBytes: 0, cut: () => finish(tooSlow(intake.received, Date.now() - intake.startedAt)) };
     let finished = false;
     const finish = (err: Error | null, body?: Buffer) => {
       if (finished) return;
@@ -132,7 +142,7 @@ function tooLarge(limit: number, got: number) {
 }
 
 function tooSlow(received: number, ms: number) {
-  return stratusError('REQUEST_TOO_SLOW', `The request body arrived too slowly (${received} bytes in ${Math.round(ms / 1000)} s): send it at ${MIN_BYTES_PER_SECOND / 1024} KB/s or faster.`);
+  return stratusError('REQUEST_TOO_SLOW', `The request body arrived too slowly (${received} bytes in ${Math.round(ms / 1000)} s, and less than ${MIN_BYTES_PER_SECOND / 1024} KB/s over the last ${WINDOW_MS / 1000} s): send it at ${MIN_BYTES_PER_SECOND / 1024} KB/s or faster.`);
 }
 
 function busy(which: 'key' | 'node') {
