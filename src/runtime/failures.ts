@@ -29,8 +29,10 @@ const MAX_TRACE_LINES = 50;
  */
 export function unhandledRejectionError(reason: unknown): GuestError {
   const isError = typeof reason === 'object' && reason !== null && typeof (reason as Error).message === 'string';
-  const text = isError ? `${String((reason as Error).name ?? 'Error')}: ${(reason as Error).message}` : String(reason);
-  const message = text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}... (${text.length - MAX_REASON_CHARS} more characters)` : text;
+  // Cut before joining: the reason may be hundreds of megabytes, and a joined string is flattened
+  // (copied) by the first slice or search over it.
+  const cut = (text: string) => (text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}... (${text.length - MAX_REASON_CHARS} more characters)` : text);
+  const message = isError ? `${cut(String((reason as Error).name ?? 'Error'))}: ${cut((reason as Error).message)}` : cut(String(reason));
   return { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: message, trace: [`Runtime.UnhandledPromiseRejection: ${message}`, ...guestFrames(reason)] };
 }
 
@@ -39,7 +41,9 @@ function guestFrames(reason: unknown): string[] {
   const stack = typeof reason === 'object' && reason !== null ? (reason as Error).stack : undefined;
   if (typeof stack !== 'string') return [];
   const frames: string[] = [];
-  for (const line of stack.split('\n').slice(1, MAX_TRACE_LINES + 1)) {
+  // Only the head of the stack is read: it starts with the (possibly huge) message.
+  const head = stack.length > MAX_REASON_CHARS + 64 * 1024 ? stack.slice(0, MAX_REASON_CHARS + 64 * 1024) : stack;
+  for (const line of head.split('\n').slice(1, MAX_TRACE_LINES + 1)) {
     if (line.includes('<isolated-vm boundary>')) break;
     frames.push(line.slice(0, 1024));
   }
