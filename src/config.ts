@@ -32,6 +32,8 @@ export interface StratusConfig {
   bodyBytes: number;
   /** Where build folders live while a build runs (default: in memory under /dev/shm where there is one, else in the data folder). */
   buildDir?: string;
+  /** Engine threads an account's code may lose (steps that could not be stopped) before its functions are refused on this node. */
+  lostThreadsPerAccount: number;
   /** Code builds (bundling processes) running at once on the node. */
   buildSlots: number;
   /** Code builds one account may have running at once; more wait their turn. */
@@ -63,6 +65,8 @@ const schema = z.object({
   STRATUS_METRICS_TENANT_CAP: intIn(0, 100_000).default(100),
   STRATUS_METRICS_TOKEN: z.string().min(16).optional(),
   STRATUS_BUILD_DIR: z.string().min(1).optional(),
+  // Each lost thread keeps a core busy until the process ends.
+  STRATUS_LOST_THREADS_PER_ACCOUNT: intIn(1, 1_000).default(1),
   STRATUS_CONTROL_SLOTS: intIn(1, 10_000).default(4 * os.availableParallelism()),
   // One code upload (70 MB) and some invocations per key; a few keys' worth per node.
   STRATUS_BODY_MB_PER_KEY: intIn(1, 100_000).default(80),
@@ -100,6 +104,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     metricsToken: e.STRATUS_METRICS_TOKEN,
     buildDir: e.STRATUS_BUILD_DIR === undefined ? undefined : path.resolve(e.STRATUS_BUILD_DIR),
     controlSlots: e.STRATUS_CONTROL_SLOTS,
+    lostThreadsPerAccount: e.STRATUS_LOST_THREADS_PER_ACCOUNT,
     bodyBytesPerKey: e.STRATUS_BODY_MB_PER_KEY * 1048576,
     bodyBytes: e.STRATUS_BODY_MB * 1048576,
     buildSlots: e.STRATUS_BUILD_SLOTS,

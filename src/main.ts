@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { buildPackage, createBuildGate, defaultBuildDir, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
-import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
+import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
 import { createIsolateEngine, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
@@ -94,7 +94,10 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     perTurn: ADMISSIONS_PER_TURN,
   });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
+  // An account whose code loses this many engine threads is refused on this node until it restarts.
+  const quarantine = createQuarantine({ accountLimit: config.lostThreadsPerAccount });
   const onChange = (accountId: string, functionName: string) => {
+    quarantine.changed(accountId, functionName);
     void pool.evictWhere((key) => {
       const p = partitionParts(key);
       return p.accountId === accountId && p.functionName === functionName;
@@ -104,7 +107,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   // Build folders are named after this data folder, so leftovers of a crash are found and removed at start-up.
   const stagingDir = config.buildDir ?? defaultBuildDir(config.dataDir);
   await removeStaleBuilds(stagingDir);
-  const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS });
+  const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS, quarantine });
   const builds = createBuildGate({ slots: config.buildSlots, perAccount: config.buildsPerAccount, queuePerAccount: 8, waitMs: BUILD_WAIT_MS });
   const builder: PackageBuilder = { build: (zip, handler, runtime, ctx) => builds.run(ctx.accountId, () => checked.build(zip, handler, runtime, ctx), ctx.signal) };
   const codeCollector = createCodeCollector({ code: stores.code, clock, graceMs: config.codeGraceSeconds * 1000, log: logger });
@@ -125,7 +128,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   });
   const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
-  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler, observer: metrics });
+  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler, observer: metrics, quarantine });
 
   const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
   const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
@@ -149,6 +152,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ExecutionSlots: s.slots,
       RunningSteps: s.running,
       WaitingSteps: s.waiting,
+      LostEngineThreads: quarantine.stats().lostThreads,
+      QuarantinedFunctions: quarantine.stats().functions,
+      QuarantinedAccounts: quarantine.stats().accounts,
       RunningBuilds: builds.stats().running,
       WaitingBuilds: builds.stats().waiting,
       InflightInvocations: a.running,

@@ -23,6 +23,8 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   FUNCTION_EXISTS: 'ResourceConflictException',
   FUNCTION_REVISION_MISMATCH: 'PreconditionFailedException',
   FUNCTION_CONFLICT: 'ResourceConflictException',
+  FUNCTION_QUARANTINED: 'ResourceConflictException',
+  ACCOUNT_QUARANTINED: 'AccessDeniedException',
   VERSION_NOT_FOUND: 'ResourceNotFoundException',
   ALIAS_NOT_FOUND: 'ResourceNotFoundException',
   ALIAS_EXISTS: 'ResourceConflictException',

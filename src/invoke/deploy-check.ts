@@ -2,6 +2,7 @@
 import type { BuildContext, BuiltCode, PackageBuilder } from '../control/index.ts';
 import type { Engine } from '../pool/index.ts';
 import { stratusError } from '../shared/errors.ts';
+import type { Quarantine } from './quarantine.ts';
 
 /** Init failures that mean the package can never run, whatever the event: the deploy is refused. */
 const FATAL_AT_DEPLOY = new Set(['Runtime.HandlerNotFound', 'Runtime.ImportModuleError', 'Runtime.UserCodeSyntaxError']);
@@ -10,9 +11,11 @@ export function createCheckedBuilder(deps: {
   build: (zip: Uint8Array, handler: string, ctx: BuildContext) => Promise<BuiltCode>;
   engines: ReadonlyMap<string, Engine>;
   checkTimeoutMs: number;
+  quarantine?: Quarantine;
 }): PackageBuilder {
   return {
     async build(zip, handler, runtime, ctx) {
+      deps.quarantine?.check(ctx.accountId);
       const built = await deps.build(zip, handler, ctx);
       const engine = deps.engines.get(runtime);
       if (!engine) return built;
@@ -29,6 +32,11 @@ export function createCheckedBuilder(deps: {
       if (result.ok) {
         await result.env.dispose();
         return built;
+      }
+      if (result.lost) {
+        // Its top-level code stopped the engine where it cannot be stopped: counted against the account, and refused.
+        deps.quarantine?.lost(ctx.accountId);
+        throw stratusError('CODE_BUILD_FAILED', 'Runtime.ExitError: the module\'s top-level code made the execution engine spin where it cannot be stopped (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then upload it again.');
       }
       // Other init errors (a throw that depends on configuration, a slow init) are left to invocations, as in Lambda.
       if (FATAL_AT_DEPLOY.has(result.error.errorType)) {

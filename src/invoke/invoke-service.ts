@@ -12,6 +12,7 @@ import { checkTenancy, validateTenantId } from './tenant-id.ts';
 import type { FairScheduler, FlowPath } from './fair-scheduler.ts';
 import type { TenantLimiter } from './tenant-limiter.ts';
 import { noObserver, type InvocationObserver } from './observer.ts';
+import type { Quarantine } from './quarantine.ts';
 import { isStratusError } from '../shared/errors.ts';
 
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -48,6 +49,8 @@ export interface InvokeServiceDeps {
   limiter: TenantLimiter;
   scheduler: FairScheduler;
   observer?: InvocationObserver;
+  /** Functions and accounts whose code lost an engine thread are refused (see quarantine.ts). */
+  quarantine?: Quarantine;
 }
 
 const noRelease = () => {};
@@ -76,6 +79,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
     if (input.tenantId !== undefined) validateTenantId(input.tenantId);
     const { record, invokedArn } = await resolve(input.accountId, input.functionName, input.qualifier);
     checkTenancy(record.functionName, record.tenantIsolationMode, input.tenantId);
+    deps.quarantine?.check(record.accountId, record.functionName);
     const executedVersion = record.version;
     if (input.invocationType === 'DryRun') return { statusCode: 204, payload: '', executedVersion, requestId };
     const payload = parsePayload(input.payload);
@@ -126,6 +130,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
         : undefined;
 
     if (!acquired.ok) {
+      if (acquired.lost) deps.quarantine?.lost(record.accountId, record.functionName);
       observer.invoked({ ...who, outcome: 'error', durationMs: clock.now() - started, cold: true });
       return { statusCode: 200, payload: JSON.stringify(acquired.error), executedVersion, functionError: 'Unhandled', logResult: tail(acquired.logs, clock.now() - started, 0, 0), requestId };
     }
@@ -144,6 +149,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
         schedule: (step) => scheduler.run(flow, step),
       });
       memoryBytes = lease.env.memoryBytes();
+      if (result.lost) deps.quarantine?.lost(record.accountId, record.functionName);
     } finally {
       // The port says invoke never rejects; if an engine breaks that, its environment is not reused.
       lease.release(result ?? { fatal: 'crash' });

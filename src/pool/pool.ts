@@ -87,7 +87,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
     this.creating.delete(pending);
     if (!result.ok) {
       this.slotFreed();
-      return { ok: false, error: result.error, logs: result.logs };
+      return result.lost ? { ok: false, error: result.error, logs: result.logs, lost: true } : { ok: false, error: result.error, logs: result.logs };
     }
     if (this.closed) {
       void this.disposer.dispose(result.env);

@@ -17,7 +17,7 @@ export interface Lease {
 
 export type AcquireResult =
   | { ok: true; lease: Lease }
-  | { ok: false; error: GuestError; logs: string };
+  | { ok: false; error: GuestError; logs: string; lost?: true };
 
 export interface PoolStats {
   environments: number;

@@ -66,6 +66,8 @@ export interface InvokeResult {
   logs: string;
   /** Set when the environment is no longer usable; the pool discards it. */
   fatal?: FatalReason;
+  /** The engine could not stop a step: its thread stays busy until the process ends (the node quarantines the function). */
+  lost?: true;
   durationMs: number;
 }
 
@@ -81,7 +83,7 @@ export interface Environment {
 
 export type CreateResult =
   | { ok: true; env: Environment; initDurationMs: number }
-  | { ok: false; error: GuestError; logs: string };
+  | { ok: false; error: GuestError; logs: string; lost?: true };
 
 export interface Engine {
   /** The Runtime name this engine serves, e.g. `stratus-isolate`. */

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   FUNCTION_EXISTS: { status: 409, kind: 'user' },
   FUNCTION_REVISION_MISMATCH: { status: 412, kind: 'user' },
   FUNCTION_CONFLICT: { status: 409, kind: 'user' },
+  FUNCTION_QUARANTINED: { status: 409, kind: 'user' },
+  ACCOUNT_QUARANTINED: { status: 403, kind: 'user' },
   VERSION_NOT_FOUND: { status: 404, kind: 'user' },
   ALIAS_NOT_FOUND: { status: 404, kind: 'user' },
   ALIAS_EXISTS: { status: 409, kind: 'user' },

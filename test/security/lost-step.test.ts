@@ -18,3 +18,38 @@ it('ends an invocation whose engine thread cannot be stopped, at its Timeout, wi
   expect(result.fatal).toBe('timeout');
   expect(payloadOf(result).errorType).toBe('Sandbox.Timedout');
 }, 15_000);
+
+it('quarantines the function and, past the account’s limit, the account, while other accounts are served', async () => {
+  const { startTestServer, zipOf } = await import('../support/server.ts');
+  const { signedFetch } = await import('../support/signed-fetch.ts');
+  // One lost thread per account at most, so this test leaves a single thread spinning.
+  const server = await startTestServer({ lostThreadsPerAccount: 1 });
+  try {
+    const account = async (name: string) => {
+      const res = await signedFetch(server.url, 'POST', '/stratus/v1/accounts', JSON.stringify({ Name: name }), { credentials: server.rootCredentials });
+      const body = res.json();
+      return { accessKeyId: String(body.AccessKeyId), secretAccessKey: String(body.SecretAccessKey) };
+    };
+    const [attacker, bystander] = [await account('attacker'), await account('bystander')];
+    const deploy = (creds: typeof attacker, name: string, source: string) =>
+      signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Timeout: 1, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }), { credentials: creds });
+    const invoke = (creds: typeof attacker, name: string) => signedFetch(server.url, 'POST', `/2015-03-31/functions/${name}/invocations`, '{}', { credentials: creds });
+    const spinner = `exports.handler = async () => { const err = new Error('x'); Object.defineProperty(err, 'message', { get() { for (;;) {} } }); Promise.reject(err); await new Promise((r) => setTimeout(r, 10)); };`;
+    expect((await deploy(attacker, 'spinner', spinner)).status).toBe(201);
+    expect((await deploy(attacker, 'fine', 'exports.handler = async () => 1;')).status).toBe(201);
+    expect((await deploy(bystander, 'fine', 'exports.handler = async () => 1;')).status).toBe(201);
+
+    const first = await invoke(attacker, 'spinner');
+    expect(first.status).toBe(200);
+    expect(first.json().errorType).toBe('Sandbox.Timedout');
+    for (const name of ['spinner', 'fine']) {
+      const refused = await invoke(attacker, name);
+      expect(refused.status).toBe(403);
+      expect(refused.json().code).toBe('ACCOUNT_QUARANTINED');
+    }
+    expect((await deploy(attacker, 'again', spinner)).json().code).toBe('ACCOUNT_QUARANTINED');
+    expect((await invoke(bystander, 'fine')).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+}, 30_000);

@@ -71,9 +71,9 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
   // same watchdog, taking its turn in the fair scheduler.
   const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, spec.schedule, Date.now);
   let handles: GuestHandles | undefined;
-  const failed = (error: GuestError): CreateResult => {
+  const failed = (error: GuestError, lost?: true): CreateResult => {
     disposeIsolate(isolate);
-    return { ok: false, error, logs: logs.text() };
+    return lost ? { ok: false, error, logs: logs.text(), lost } : { ok: false, error, logs: logs.text() };
   };
 
   try {
@@ -118,7 +118,10 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
         // Init logs are lost with the isolate; the timeout error still says what happened.
       }
     }
-    if (failure.lost) deps.onCrash('create', id, failure.error);
+    if (failure.lost) {
+      deps.onCrash('create', id, failure.error);
+      return failed(initTimeoutError(spec.initTimeoutMs), true);
+    }
     if (failure.reason === 'timeout') return failed(initTimeoutError(spec.initTimeoutMs));
     if (failure.reason === 'memory') return failed(initOutOfMemoryError(memoryMb));
     if (failure.reason === 'rejection') return failed(unhandledRejectionError(failure.error));

@@ -104,7 +104,8 @@ export class IsolateEnvironment implements Environment {
         // A step that ended without its report: the mirror has what that step logged.
         logs.append(readLogMirror(this.mirror));
       }
-      return this.fail(reason, req, logs, started, drive.error);
+      const result = this.fail(reason, req, logs, started, drive.error);
+      return drive.lost ? { ...result, lost: true } : result;
     } finally {
       this.busy = false;
     }

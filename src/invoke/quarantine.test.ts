@@ -1,0 +1,32 @@
+/** @module Tests of the quarantine: a function is refused after it lost an engine thread until it changes; an account past its limit is refused for good. */
+import { describe, expect, it } from 'vitest';
+import { isStratusError } from '../shared/errors.ts';
+import { createQuarantine } from './quarantine.ts';
+
+const codeOf = (fn: () => void) => {
+  try {
+    fn();
+    return 'allowed';
+  } catch (err) {
+    return isStratusError(err) ? err.code : String(err);
+  }
+};
+
+describe('quarantine', () => {
+  it('refuses a function that lost a thread until it changes, and its account past the limit', () => {
+    const q = createQuarantine({ accountLimit: 2 });
+    q.lost('a', 'f');
+    expect(codeOf(() => q.check('a', 'f'))).toBe('FUNCTION_QUARANTINED');
+    expect(codeOf(() => q.check('a', 'g'))).toBe('allowed');
+    expect(codeOf(() => q.check('a'))).toBe('allowed');
+    q.changed('a', 'f');
+    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
+    q.lost('a'); // a deploy check
+    expect(codeOf(() => q.check('a', 'g'))).toBe('ACCOUNT_QUARANTINED');
+    expect(codeOf(() => q.check('a'))).toBe('ACCOUNT_QUARANTINED');
+    q.changed('a', 'g');
+    expect(codeOf(() => q.check('a', 'g'))).toBe('ACCOUNT_QUARANTINED');
+    expect(codeOf(() => q.check('b', 'f'))).toBe('allowed');
+    expect(q.stats()).toEqual({ lostThreads: 2, functions: 0, accounts: 1 });
+  });
+});
