@@ -25,7 +25,7 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_BUILD_LIMITS = { maxBundleBytes: 50 * 1024 * 1024, buildCpuSeconds: 30, buildWallMs: 60_000 } as const;
+const DEFAULT_BUILD_LIMITS = { maxBundleBytes: 50 * 1024 * 1024, buildCpuSeconds: 30, buildWallMs: 60_000 } as const;
 
 /**
  * A bundle holds at most what the zip unpacks to plus esbuild's wrappers. JavaScript packages

@@ -1,5 +1,5 @@
 /** @module Public face of the artifacts layer: building code packages from deployment zips. */
-export { buildPackage, DEFAULT_BUILD_LIMITS, type BuildOptions } from './build-package.ts';
+export { buildPackage, type BuildOptions } from './build-package.ts';
 export { createBuildGate, type BuildGate, type BuildGateOptions } from './build-gate.ts';
 export { defaultBuildDir, removeStaleBuilds } from './staging.ts';
 export { parseHandler, HANDLER_EXTENSIONS, HANDLER_MAX_LENGTH, type ParsedHandler } from './handler.ts';

@@ -56,10 +56,6 @@ export class StepBudget {
     private readonly now: () => number,
   ) {}
 
-  get started(): boolean {
-    return this.startedAt >= 0;
-  }
-
   /** Epoch ms by which the guest must be done (Infinity before its first step). */
   deadline(): number {
     if (this.startedAt < 0) return Infinity;
@@ -112,8 +108,6 @@ export class GuestSteps {
   /** Rejects when a killed step still has not ended after a grace period (see `arm`). */
   private readonly abandoned: Promise<never>;
   private abandon!: (err: Error) => void;
-  /** True when a step could not be stopped: its engine thread may still be running. */
-  lost = false;
 
   constructor(
     private readonly port: Pick<GuestPort, 'kill'>,
@@ -189,7 +183,6 @@ export class GuestSteps {
         // gives its slots back. Its thread is lost until the process ends.
         this.watchdog = setTimeout(() => {
           if (!this.running) return;
-          this.lost = true;
           this.abandon(new StepLost('the engine did not stop the step within ' + ABANDON_AFTER_KILL_MS + ' ms of being killed'));
         }, ABANDON_AFTER_KILL_MS);
       }

@@ -37,6 +37,24 @@ export function classifyFailure(err: unknown, isolate: ivm.Isolate): 'memory' | 
   return 'rejection';
 }
 
+/** Budget for collecting logs from an idle isolate after a timeout: the runtime only returns a string it holds. */
+const DRAIN_TIMEOUT_MS = 50;
+
+/**
+ * The log lines still buffered in an idle, living isolate (after a timeout found it waiting), at
+ * most `maxChars` of them; '' when it can no longer say. The one call that carries a timeout:
+ * rare (once per timed-out invocation), so it cannot pile up isolated-vm's timers.
+ */
+export async function drainGuestLogs(isolate: ivm.Isolate, handles: GuestHandles, maxChars: number): Promise<string> {
+  if (isolate.isDisposed) return '';
+  try {
+    const text = await handles.drainLogs.apply(undefined, [], { result: { copy: true }, timeout: DRAIN_TIMEOUT_MS });
+    return typeof text === 'string' && text.length <= maxChars ? text : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Disposes an isolate if it still lives; safe to call any number of times. */
 export function disposeIsolate(isolate: ivm.Isolate): void {
   if (isolate.isDisposed) return;

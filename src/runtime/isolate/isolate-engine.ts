@@ -8,7 +8,7 @@ import { GuestSteps } from '../guest-driver.ts';
 import { GuestProtocolError, guestInitSpec, parseGuestError, parseGuestReport } from '../guest/protocol.ts';
 import { LogLimit } from '../log-limit.ts';
 import { createLogMirror, readLogMirror } from '../log-mirror.ts';
-import { callGuest, classifyFailure, disposeIsolate, loadGuestHandles, measureHeap, type GuestHandles } from './isolate-calls.ts';
+import { callGuest, classifyFailure, disposeIsolate, drainGuestLogs, loadGuestHandles, measureHeap, type GuestHandles } from './isolate-calls.ts';
 import { IsolateEnvironment } from './isolate-environment.ts';
 import { shareLogMirror } from './log-mirror-share.ts';
 import { createRuntimeCompiler, type RuntimeCompiler } from './runtime-code-cache.ts';
@@ -110,14 +110,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     const failure = steps.failure(err, (e) => classifyFailure(e, isolate));
     // Stopped in the middle of init: the mirror has what it logged.
     if (!failure.idle) logs.append(readLogMirror(mirror));
-    if (failure.reason === 'timeout' && failure.idle && handles !== undefined && !isolate.isDisposed) {
-      try {
-        const text = await handles.drainLogs.apply(undefined, [], { result: { copy: true }, timeout: 50 });
-        if (typeof text === 'string' && text.length <= deps.maxReportChars) logs.append(text);
-      } catch {
-        // Init logs are lost with the isolate; the timeout error still says what happened.
-      }
-    }
+    if (failure.reason === 'timeout' && failure.idle && handles !== undefined) logs.append(await drainGuestLogs(isolate, handles, deps.maxReportChars));
     if (failure.lost) {
       deps.onCrash('create', id, failure.error);
       return failed(initTimeoutError(spec.initTimeoutMs), true);

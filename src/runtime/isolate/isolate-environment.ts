@@ -5,10 +5,7 @@ import { busyError, crashError, outOfMemoryError, timeoutError, unhandledRejecti
 import { driveInvocation, type GuestPort } from '../guest-driver.ts';
 import { LogLimit } from '../log-limit.ts';
 import { clearLogMirror, readLogMirror } from '../log-mirror.ts';
-import { callGuest, classifyFailure, disposeIsolate, measureHeap, type GuestHandles } from './isolate-calls.ts';
-
-/** Budget for collecting a timed-out invocation's logs from the (idle) isolate. */
-const SALVAGE_TIMEOUT_MS = 50;
+import { callGuest, classifyFailure, disposeIsolate, drainGuestLogs, measureHeap, type GuestHandles } from './isolate-calls.ts';
 
 export interface IsolateEnvironmentDeps {
   id: string;
@@ -99,7 +96,7 @@ export class IsolateEnvironment implements Environment {
       if (reason === 'crash' || drive.lost) this.onCrash('invoke', this.id, drive.error);
       if (drive.idle) {
         // A timeout between steps: the isolate is alive and idle, its buffer has what was logged since.
-        if (reason === 'timeout') await this.salvageLogs(logs);
+        if (reason === 'timeout') logs.append(await drainGuestLogs(this.isolate, this.handles, this.maxReportChars));
       } else {
         // A step that ended without its report: the mirror has what that step logged.
         logs.append(readLogMirror(this.mirror));
@@ -125,17 +122,6 @@ export class IsolateEnvironment implements Environment {
     // Lambda writes the reason into the logs too, so a tail of the logs shows why the call ended.
     logs.append(`${error.errorMessage}\n`);
     return { outcome: 'error', payload: JSON.stringify(error), logs: logs.text(), fatal, durationMs: performance.now() - started };
-  }
-
-  /** A timeout that found the isolate idle (waiting on a timer) leaves the logs written so far in it. */
-  private async salvageLogs(logs: LogLimit): Promise<void> {
-    if (this.isolate.isDisposed) return;
-    try {
-      const text = await this.handles.drainLogs.apply(undefined, [], { result: { copy: true }, timeout: SALVAGE_TIMEOUT_MS });
-      if (typeof text === 'string' && text.length <= this.maxReportChars) logs.append(text);
-    } catch {
-      // The logs are lost with the isolate; the timeout error still reaches the caller.
-    }
   }
 
   /**
