@@ -9,7 +9,7 @@ import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
 import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool, partitionParts } from './pool/index.ts';
-import { createIsolateEngine, type Engine } from './runtime/index.ts';
+import { createIsolateEngine, isolatedVmBuild, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
 import { openSqliteStores, withReadCache } from './store/index.ts';
@@ -174,7 +174,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root }, 'Stratus is ready');
+  const ivm = isolatedVmBuild();
+  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root, node: process.version, isolatedVm: ivm.version }, 'Stratus is ready');
 
   return {
     url,
@@ -226,7 +227,7 @@ function usage(s: RunningStratus): string {
   const relative = path.relative(process.cwd(), s.credentialsFile);
   const rel = relative.startsWith('..') ? s.credentialsFile : relative;
   return [
-    `Stratus is listening on ${s.url}`,
+    `Stratus is listening on ${s.url} (Node.js ${process.version}, stratus-isolate on isolated-vm ${isolatedVmBuild().version})`,
     `Admin credentials: ${rel} (AWS shared-credentials format, profile "stratus")`,
     '',
     'Use it with the AWS CLI or SDKs:',

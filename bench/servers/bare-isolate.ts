@@ -1,7 +1,9 @@
 /** @module Bench child: the physical limits of a tenant environment, a bare isolated-vm isolate plus context: its creation time and its resident memory. */
 // The one use of isolated-vm outside src/runtime/isolate/: it measures the library itself, not Stratus.
-import ivm from 'isolated-vm';
+import { isolatedVm, type IsolatedVM } from '../../src/runtime/isolate/ivm.ts';
 import { serveParent } from '../lib/children.ts';
+
+const ivm = isolatedVm();
 
 /** Same heap limit as the bench's functions (MemorySize 128). */
 const MEMORY_MB = 128;
@@ -24,7 +26,7 @@ async function holdMany(msg: Record<string, unknown>): Promise<{ count: number; 
   const count = Number(msg.count);
   const settleMs = Number(msg.settleMs ?? 0);
   const rssBefore = process.memoryUsage.rss();
-  const held: { isolate: ivm.Isolate; context: ivm.Context }[] = [];
+  const held: { isolate: IsolatedVM.Isolate; context: IsolatedVM.Context }[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const isolate = new ivm.Isolate({ memoryLimit: MEMORY_MB });

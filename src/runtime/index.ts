@@ -10,3 +10,4 @@ export type {
   InvokeResult,
 } from './engine.ts';
 export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions, type CrashReporter } from './isolate/isolate-engine.ts';
+export { isolatedVmBuild, IsolatedVmUnavailable, type IsolatedVmBuild } from './isolate/ivm.ts';

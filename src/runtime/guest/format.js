@@ -83,6 +83,16 @@ function $inspectObject(obj, depth, seen) {
   if (tag === '[object Error]') {
     const d = $getOwnPropertyDescriptor(obj, 'stack');
     if (d && typeof d.value === 'string') return d.value;
+    // From V8 12 (Node 22) on, `stack` is an accessor on the error itself.
+    if (d && d.get) {
+      let stack;
+      try {
+        stack = $apply(d.get, obj, []);
+      } catch {
+        stack = undefined;
+      }
+      if (typeof stack === 'string') return stack;
+    }
     return `${$String(obj.name)}: ${$String(obj.message)}`;
   }
   if (tag === '[object Date]') {

@@ -1,13 +1,13 @@
 /** @module The one place that calls into an isolate: References the host holds to the guest runtime's functions, called with string copies, and the reading of what isolated-vm throws back. */
-import ivm from 'isolated-vm';
+import type { IsolatedVM } from './ivm.ts';
 import { GUEST_API, type GuestApiName } from '../guest/guest-source.ts';
 
 /** Host-held handles to the guest runtime's protocol functions. They never travel into the guest. */
-export type GuestHandles = Record<GuestApiName, ivm.Reference<unknown>>;
+export type GuestHandles = Record<GuestApiName, IsolatedVM.Reference<unknown>>;
 
 /** Resolves the runtime's exported functions once, at create time, so invokes pay no lookups. */
-export async function loadGuestHandles(api: ivm.Reference<Record<GuestApiName, unknown>>): Promise<GuestHandles> {
-  const refs = await Promise.all(GUEST_API.map((name) => api.get(name, { reference: true }) as Promise<ivm.Reference<unknown>>));
+export async function loadGuestHandles(api: IsolatedVM.Reference<Record<GuestApiName, unknown>>): Promise<GuestHandles> {
+  const refs = await Promise.all(GUEST_API.map((name) => api.get(name, { reference: true }) as Promise<IsolatedVM.Reference<unknown>>));
   const handles = {} as GuestHandles;
   GUEST_API.forEach((name, i) => {
     handles[name] = refs[i]!;
@@ -22,7 +22,7 @@ export async function loadGuestHandles(api: ivm.Reference<Record<GuestApiName, u
  * values already inside the isolate (`derefInto`); the answer is copied out, so the host never
  * holds a guest object either.
  */
-export function callGuest(fn: ivm.Reference<unknown>, args: Array<string | number | ivm.Dereference<unknown> | ivm.Copy<unknown>>, awaitPromise = false): Promise<unknown> {
+export function callGuest(fn: IsolatedVM.Reference<unknown>, args: Array<string | number | IsolatedVM.Dereference<unknown> | IsolatedVM.Copy<unknown>>, awaitPromise = false): Promise<unknown> {
   return fn.apply(undefined, args, { result: { copy: true, promise: awaitPromise } }) as Promise<unknown>;
 }
 
@@ -31,7 +31,7 @@ export function callGuest(fn: ivm.Reference<unknown>, args: Array<string | numbe
  * promise the guest rejected without a handler by rejecting the call with the promise's reason
  * while the isolate lives on (the runtime's own calls never throw). Anything else is a crash.
  */
-export function classifyFailure(err: unknown, isolate: ivm.Isolate): 'memory' | 'rejection' | 'crash' {
+export function classifyFailure(err: unknown, isolate: IsolatedVM.Isolate): 'memory' | 'rejection' | 'crash' {
   const message = err instanceof Error ? err.message : String(err);
   if (isolate.isDisposed) return /memory limit/i.test(message) ? 'memory' : 'crash';
   return 'rejection';
@@ -45,7 +45,7 @@ const DRAIN_TIMEOUT_MS = 50;
  * most `maxChars` of them; '' when it can no longer say. The one call that carries a timeout:
  * rare (once per timed-out invocation), so it cannot pile up isolated-vm's timers.
  */
-export async function drainGuestLogs(isolate: ivm.Isolate, handles: GuestHandles, maxChars: number): Promise<string> {
+export async function drainGuestLogs(isolate: IsolatedVM.Isolate, handles: GuestHandles, maxChars: number): Promise<string> {
   if (isolate.isDisposed) return '';
   try {
     const text = await handles.drainLogs.apply(undefined, [], { result: { copy: true }, timeout: DRAIN_TIMEOUT_MS });
@@ -56,7 +56,7 @@ export async function drainGuestLogs(isolate: ivm.Isolate, handles: GuestHandles
 }
 
 /** Disposes an isolate if it still lives; safe to call any number of times. */
-export function disposeIsolate(isolate: ivm.Isolate): void {
+export function disposeIsolate(isolate: IsolatedVM.Isolate): void {
   if (isolate.isDisposed) return;
   try {
     isolate.dispose();
@@ -70,7 +70,7 @@ export function disposeIsolate(isolate: ivm.Isolate): void {
  * runtime leaves no other way to grow memory), or undefined when it can no longer say. Synchronous
  * (about 5 µs on an idle isolate), so it is read on every release.
  */
-export function measureHeap(isolate: ivm.Isolate): number | undefined {
+export function measureHeap(isolate: IsolatedVM.Isolate): number | undefined {
   if (isolate.isDisposed) return undefined;
   try {
     const stats = isolate.getHeapStatisticsSync();

@@ -1,5 +1,5 @@
 /** @module The stratus-isolate engine: creates environments on isolated-vm, one V8 isolate and one context each, and runs their init phase. */
-import ivm from 'isolated-vm';
+import { isolatedVm, type IsolatedVM } from './ivm.ts';
 import { randomIds, type IdSource } from '../../shared/ids.ts';
 import type { CreateResult, Engine, EnvironmentSpec, GuestError } from '../engine.ts';
 import { initCrashError, initOutOfMemoryError, initTimeoutError, syntaxError, unhandledRejectionError } from '../failures.ts';
@@ -43,6 +43,8 @@ interface EngineDeps {
 }
 
 export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
+  // Loaded now, so a Node that no isolated-vm build fits is refused at start, in one line.
+  isolatedVm();
   const maxLogBytes = opts.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   const deps: EngineDeps = {
     maxLogBytes,
@@ -64,7 +66,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
   const started = performance.now();
   const id = `env-${deps.ids.token(8)}`;
   const memoryMb = Math.max(MIN_MEMORY_MB, spec.memoryMb);
-  const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+  const isolate = new (isolatedVm().Isolate)({ memoryLimit: memoryMb });
   const logs = new LogLimit(deps.maxLogBytes);
   const mirror = createLogMirror();
   // Module top-level code is guest code like any handler: one step, under the init budget and the
@@ -80,12 +82,12 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     // The runtime and the module wrapper are Stratus's own code and run no user code: no bound needed.
     const context = await isolate.createContext();
     const runtime = await deps.runtime.compile(isolate);
-    const api = (await runtime.run(context, { reference: true })) as ivm.Reference<Record<GuestApiName, unknown>>;
+    const api = (await runtime.run(context, { reference: true })) as IsolatedVM.Reference<Record<GuestApiName, unknown>>;
     handles = await loadGuestHandles(api);
     api.release();
     runtime.release();
 
-    let script: ivm.Script;
+    let script: IsolatedVM.Script;
     try {
       script = await isolate.compileScript(wrapModule(spec.code), { filename: '/var/task/index.js' });
     } catch (err) {
@@ -93,7 +95,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
       throw err;
     }
     // Evaluating the wrapper only creates the module function; the module's code runs in `init`.
-    const factory = (await script.run(context, { reference: true })) as ivm.Reference<unknown>;
+    const factory = (await script.run(context, { reference: true })) as IsolatedVM.Reference<unknown>;
     script.release();
     const guest = handles;
     const initSpec = guestInitSpec(spec, id, { maxLogBytes: deps.maxLogBytes, maxResultBytes: MAX_RESULT_BYTES }, new Date());

@@ -1,5 +1,5 @@
 /** @module One stratus-isolate environment: a V8 isolate holding one initialized function, driven invocation by invocation through the guest driver. */
-import type ivm from 'isolated-vm';
+import type { IsolatedVM } from './ivm.ts';
 import type { Environment, FatalReason, InvokeRequest, InvokeResult } from '../engine.ts';
 import { busyError, crashError, outOfMemoryError, timeoutError, unhandledRejectionError, unusableError } from '../failures.ts';
 import { driveInvocation, type GuestPort } from '../guest-driver.ts';
@@ -9,7 +9,7 @@ import { callGuest, classifyFailure, disposeIsolate, drainGuestLogs, measureHeap
 
 export interface IsolateEnvironmentDeps {
   id: string;
-  isolate: ivm.Isolate;
+  isolate: IsolatedVM.Isolate;
   handles: GuestHandles;
   /** Shared with the guest's log buffer: read when a step had to be stopped (see log-mirror.ts). */
   mirror: SharedArrayBuffer;
@@ -22,7 +22,7 @@ export interface IsolateEnvironmentDeps {
 
 export class IsolateEnvironment implements Environment {
   readonly id: string;
-  private readonly isolate: ivm.Isolate;
+  private readonly isolate: IsolatedVM.Isolate;
   private readonly handles: GuestHandles;
   private readonly mirror: SharedArrayBuffer;
   private readonly memoryMb: number;

@@ -4,17 +4,17 @@
  * runtime source, and never accepted from anywhere else: cached data from an untrusted source is
  * what CVE-2022-39266 abused, so user bundles are always compiled from their text.
  */
-import ivm from 'isolated-vm';
+import type { IsolatedVM } from './ivm.ts';
 
 export interface RuntimeCompiler {
-  compile(isolate: ivm.Isolate): Promise<ivm.Script>;
+  compile(isolate: IsolatedVM.Isolate): Promise<IsolatedVM.Script>;
 }
 
 /** isolated-vm sets these on the compiled script; its typings leave them out. */
-type CompiledWithCache = ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
+type CompiledWithCache = IsolatedVM.Script & IsolatedVM.CachedDataResult & { cachedDataRejected?: boolean };
 
 export function createRuntimeCompiler(source: string): RuntimeCompiler {
-  let cache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+  let cache: IsolatedVM.ExternalCopy<ArrayBuffer> | undefined;
   const options = { filename: 'stratus:runtime' };
   return {
     async compile(isolate) {
