@@ -19,7 +19,7 @@ it('ends an invocation whose engine thread cannot be stopped, at its Timeout, wi
   expect(payloadOf(result).errorType).toBe('Sandbox.Timedout');
 }, 15_000);
 
-it('quarantines the function and, past the account’s limit, the account, while other accounts are served', async () => {
+it('quarantines the function and, past the account’s limit, the account (where the build loses the thread), while other accounts are served', async () => {
   const { startTestServer, zipOf } = await import('../support/server.ts');
   const { signedFetch } = await import('../support/signed-fetch.ts');
   // One lost thread per account at most, so this test leaves a single thread spinning.
@@ -42,12 +42,20 @@ it('quarantines the function and, past the account’s limit, the account, while
     const first = await invoke(attacker, 'spinner');
     expect(first.status).toBe(200);
     expect(first.json().errorType).toBe('Sandbox.Timedout');
+    // isolated-vm 5 (Node 20) cannot stop this thread; 7.0.1 (Node 24, 26) can, and then nothing
+    // was lost and there is nothing to quarantine: the account keeps being served.
+    const node = await signedFetch(server.url, 'GET', '/stratus/v1/node', undefined, { credentials: server.rootCredentials });
+    const lost = Number(node.json().LostEngineThreads);
     for (const name of ['spinner', 'fine']) {
-      const refused = await invoke(attacker, name);
-      expect(refused.status).toBe(403);
-      expect(refused.json().code).toBe('ACCOUNT_QUARANTINED');
+      const next = await invoke(attacker, name);
+      if (lost === 0) {
+        expect(next.status).toBe(200);
+        continue;
+      }
+      expect(next.status).toBe(403);
+      expect(next.json().code).toBe('ACCOUNT_QUARANTINED');
     }
-    expect((await deploy(attacker, 'again', spinner)).json().code).toBe('ACCOUNT_QUARANTINED');
+    if (lost > 0) expect((await deploy(attacker, 'again', spinner)).json().code).toBe('ACCOUNT_QUARANTINED');
     expect((await invoke(bystander, 'fine')).status).toBe(200);
   } finally {
     await server.stop();
