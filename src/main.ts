@@ -7,11 +7,12 @@ import { pino } from 'pino';
 import { buildPackage, createBuildGate, defaultBuildDir, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
-import { createCheckedBuilder, createFairScheduler, createInvokeService, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
-import { createPool, partitionParts } from './pool/index.ts';
+import { createCheckedBuilder, createFairScheduler, createInvocationStages, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
+import { createPool } from './pool/index.ts';
 import { createIsolateEngine, isolatedVmBuild, type Engine } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
+import { functionId } from './shared/identity.ts';
 import { openSqliteStores, withReadCache } from './store/index.ts';
 import { configFromEnv, type StratusConfig } from './config.ts';
 
@@ -65,7 +66,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
 
   // What isolated-vm threw may quote guest text: the log gets a bounded copy, once per crash.
   const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err: boundedError(err), where, environmentId }, 'execution environment crashed');
-  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine({ onCrash })]]);
+  // Guest steps of every environment take their turn here: account first, then function, then tenant.
+  const scheduler = createFairScheduler({ slots: config.executionSlots });
+  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine({ onCrash, scheduler })]]);
   const pool = createPool({
     engines,
     clock,
@@ -83,7 +86,6 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     clock,
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });
-  const scheduler = createFairScheduler({ slots: config.executionSlots });
   // Control-plane requests: their own slots, account first, so a burst of them cannot stall invocations or other accounts.
   const controlAdmission = createFairScheduler({ slots: config.controlSlots });
   // No one (account, function, tenant) may hold more than three quarters of the admission slots.
@@ -98,16 +100,20 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const quarantine = createQuarantine({ accountLimit: config.lostThreadsPerAccount });
   const onChange = (accountId: string, functionName: string) => {
     quarantine.changed(accountId, functionName);
-    void pool.evictWhere((key) => {
-      const p = partitionParts(key);
-      return p.accountId === accountId && p.functionName === functionName;
-    });
+    void pool.evictFunction(functionId(accountId, functionName));
   };
   const accounts = createAccountService({ store: stores.accounts, clock });
   // Build folders are named after this data folder, so leftovers of a crash are found and removed at start-up.
   const stagingDir = config.buildDir ?? defaultBuildDir(config.dataDir);
   await removeStaleBuilds(stagingDir);
-  const checked = createCheckedBuilder({ build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }), engines, checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS, quarantine });
+  const checked = createCheckedBuilder({
+    build: (zip, handler, ctx) => buildPackage(zip, handler, { stagingDir, signal: ctx.signal }),
+    pool,
+    runtimes: new Set(engines.keys()),
+    checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS,
+    ids,
+    quarantine,
+  });
   const builds = createBuildGate({ slots: config.buildSlots, perAccount: config.buildsPerAccount, queuePerAccount: 8, waitMs: BUILD_WAIT_MS });
   const builder: PackageBuilder = { build: (zip, handler, runtime, ctx) => builds.run(ctx.accountId, () => checked.build(zip, handler, runtime, ctx), ctx.signal) };
   const codeCollector = createCodeCollector({ code: stores.code, clock, graceMs: config.codeGraceSeconds * 1000, log: logger });
@@ -128,7 +134,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   });
   const aliases = createAliasService({ functions: stores.functions, ids, region: config.region });
   const resolve = createResolver({ functions: stores.functions, region: config.region });
-  const invoke = createInvokeService({ resolve, pool, code: stores.code, clock, ids, limiter, scheduler, observer: metrics, quarantine });
+  const stages = createInvocationStages({ resolve, pool, code: stores.code, clock, limiter, observer: metrics, quarantine, admission, activeFlow: (flow) => governor.seen(flow) });
 
   const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
   const rootCredentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
@@ -169,7 +175,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
-  const app = buildServer({ accounts, functions, aliases, invoke, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, admission, controlAdmission, bodyBudget: { perKeyBytes: config.bodyBytesPerKey, nodeBytes: config.bodyBytes }, activeFlow: (flow) => governor.seen(flow), logger });
+  const app = buildServer({ accounts, functions, aliases, stages, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, controlAdmission, bodyBudget: { perKeyBytes: config.bodyBytesPerKey, nodeBytes: config.bodyBytes }, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,24 +1,21 @@
 /** @module What routes share: their dependencies, the authenticated account, and FunctionName parsing. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
-import { parseFunctionRef, functionArn } from '../control/index.ts';
-import type { FlowPath, InvokeService } from '../invoke/index.ts';
+import { qualifiedFunction, type QualifiedFunction } from '../control/index.ts';
+import type { Admission, InvocationStages } from '../invoke/index.ts';
 import type { BodyBudget } from './body.ts';
+export type { Admission };
 import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CodeLinks } from './code-links.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 
-/** A bounded number of requests at work on the node; waiting ones are served account first, then function, then tenant. */
-export interface Admission {
-  acquire(flow: FlowPath, wait?: { timeoutMs: number; error: () => Error }): Promise<() => void>;
-}
-
 export interface ApiDeps {
   accounts: AccountService;
   functions: FunctionService;
   aliases: AliasService;
-  invoke: InvokeService;
+  /** The invocation pipeline's stages; each route composes the ones it needs. */
+  stages: InvocationStages;
   clock: Clock;
   region: string;
   /** Signs and checks the short-lived code download links GetFunction returns. */
@@ -26,14 +23,10 @@ export interface ApiDeps {
   /** This node's environments and scheduler, for operators (admin only). */
   nodeStats(): Record<string, number>;
   metrics: MetricsReader;
-  /** Fair admission of invocations whose signature checked out: a bounded number in flight on the node. */
-  admission: Admission;
-  /** Fair admission of every other signed request (the control plane), account first. */
+  /** Fair admission of every signed request but invocations (the control plane), account first. */
   controlAdmission: Admission;
   /** Request bodies' bytes in flight, per access key and per node. */
   bodyBudget: BodyBudget;
-  /** Told the flow of every invocation whose signature checked out: the load governor paces only while two or more compete. */
-  activeFlow?: (flow: string) => void;
   metricsToken?: string;
 }
 
@@ -55,19 +48,11 @@ export function callerOf(request: FastifyRequest): AccountRecord {
   return request.account;
 }
 
-/** The function a route names, in any accepted form; another account's ARN is "not found". */
-export function functionTarget(request: FastifyRequest, region: string): { accountId: string; name: string; qualifier?: string } {
-  const account = callerOf(request);
+/** The function a route names, in any accepted form, parsed once; another account's ARN is "not found". */
+export function functionTarget(request: FastifyRequest, region: string): QualifiedFunction & { accountId: string; name: string } {
   const { FunctionName } = request.params as { FunctionName: string };
-  const query = request.query as { Qualifier?: string };
-  const ref = parseFunctionRef(FunctionName);
-  if (ref.qualifier !== undefined && query.Qualifier !== undefined && ref.qualifier !== query.Qualifier) {
-    throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${query.Qualifier}': give only one`);
-  }
-  if (ref.accountId !== undefined && ref.accountId !== account.id) {
-    throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, ref.accountId, ref.name)}`);
-  }
-  return { accountId: account.id, name: ref.name, qualifier: ref.qualifier ?? query.Qualifier };
+  const ref = qualifiedFunction(callerOf(request).id, FunctionName, (request.query as { Qualifier?: string }).Qualifier, region);
+  return { ...ref, accountId: ref.fn.accountId, name: ref.fn.name };
 }
 
 export function decodeZip(base64: string | undefined, field: string): Uint8Array {

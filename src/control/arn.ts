@@ -1,5 +1,6 @@
 /** @module Lambda ARNs and the forms a FunctionName may take (name, name:qualifier, full or partial ARN). */
-import { invalidParameter } from '../shared/errors.ts';
+import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { functionId, type FunctionId } from '../shared/identity.ts';
 
 export const LATEST = '$LATEST';
 
@@ -54,4 +55,28 @@ function badName(input: string) {
     'FunctionName',
     `'${shown}' is not a function name: use 1-64 letters, digits, '-' or '_' (optionally ':qualifier'), or a function ARN`,
   );
+}
+
+/** A function of the caller's account and the qualifier a request named (none: $LATEST, or an alias's choice). */
+export interface QualifiedFunction {
+  fn: FunctionId;
+  qualifier?: string;
+}
+
+/**
+ * The one reading of a request's FunctionName and Qualifier parameter: the name may carry a
+ * qualifier itself (name:qualifier, or in an ARN), which must then agree with the parameter; another
+ * account's ARN is "not found" (cross-account access comes with resource policies).
+ */
+export function qualifiedFunction(callerAccountId: string, functionName: string, queryQualifier: string | undefined, region: string): QualifiedFunction {
+  const ref = parseFunctionRef(functionName);
+  if (ref.qualifier !== undefined && queryQualifier !== undefined && ref.qualifier !== queryQualifier) {
+    throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${queryQualifier}': give only one`);
+  }
+  const qualifier = ref.qualifier ?? queryQualifier;
+  if (ref.accountId !== undefined && ref.accountId !== callerAccountId) {
+    throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, ref.accountId, ref.name, qualifier)}`);
+  }
+  const fn = functionId(callerAccountId, ref.name);
+  return qualifier === undefined ? { fn } : { fn, qualifier };
 }

@@ -1,5 +1,7 @@
 /** @module Public face of the invocation layer. */
-export { createInvokeService, MAX_SYNC_PAYLOAD_BYTES, type InvokeInput, type InvokeOutput, type InvokeService, type InvocationType } from './invoke-service.ts';
+export { compose, type InvocationContext, type Outcome, type Stage, type Timings } from './invocation.ts';
+export { createInvocationStages, ADMISSION_WAIT_MS, MAX_SYNC_RESULT_BYTES, type Admission, type InvocationStages, type StageDeps } from './stages/index.ts';
+export { frameLog, logTail } from './log-format.ts';
 export { createCheckedBuilder } from './deploy-check.ts';
 export { createQuarantine, type Quarantine } from './quarantine.ts';
 export { createFairScheduler, type FairScheduler, type FairSchedulerStats, type FlowPath } from './fair-scheduler.ts';

@@ -4,6 +4,7 @@
  */
 import type { TenancyLimits } from '../control/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { FunctionId } from '../shared/identity.ts';
 import { stratusError } from '../shared/errors.ts';
 
 interface TenantState {
@@ -18,7 +19,7 @@ export type LimitReason = 'concurrency' | 'rate';
 
 export interface TenantLimiter {
   /** Admits one invocation or throws TENANT_LIMIT_EXCEEDED (429 with Retry-After); call the returned release when it ends. */
-  admit(accountId: string, functionName: string, tenantId: string): Promise<() => void>;
+  admit(fn: FunctionId, tenantId: string): Promise<() => void>;
   close(): void;
 }
 
@@ -31,7 +32,6 @@ export function createTenantLimiter(deps: {
   const { clock } = deps;
   const states = new Map<string, TenantState>();
 
-  const fnKey = (a: string, f: string) => `${a}\u0000${f}`;
 
   function refill(s: TenantState, rps: number, now: number): void {
     s.tokens = Math.min(Math.max(1, rps), s.tokens + ((now - s.refilledAt) / 1000) * rps);
@@ -46,10 +46,11 @@ export function createTenantLimiter(deps: {
   sweep.unref();
 
   return {
-    async admit(accountId, functionName, tenantId) {
+    async admit(fn, tenantId) {
+      const { accountId, name: functionName } = fn;
       const limits = await deps.limitsOf(accountId, functionName);
       if (limits.maxConcurrency === undefined && limits.maxRequestsPerSecond === undefined) return () => {};
-      const key = `${fnKey(accountId, functionName)}\u0000${tenantId}`;
+      const key = `${fn.key}\u0000${tenantId}`;
       const now = clock.now();
       let s = states.get(key);
       if (!s) {

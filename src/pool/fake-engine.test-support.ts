@@ -1,8 +1,8 @@
 /** @module Test support for the pool: a fake engine that records what it created, a manual clock and a pool factory. */
-import type { CreateResult, Engine, Environment, EnvironmentSpec, GuestError, InvokeResult } from '../runtime/index.ts';
+import type { CreateResult, Engine, Environment, EnvironmentMemory, EnvironmentSpec, GuestError, InvokeResult } from '../runtime/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import { functionId, partitionOf, type Partition, type PartitionKey } from '../shared/identity.ts';
 import { createPool, type PoolDeps } from './pool.ts';
-import { partitionKey, type PartitionKey } from './partition.ts';
 import type { Pool } from './types.ts';
 
 export const FAKE_RUNTIME = 'fake-runtime';
@@ -16,17 +16,17 @@ export class FakeEnvironment implements Environment {
 
   constructor(
     readonly id: string,
-    /** The spec it was created from: its functionName is the partition key it was created for. */
+    /** The spec it was created from, with the partition it was created for. */
     readonly spec: EnvironmentSpec,
-    public memory: number,
+    public used: number,
   ) {}
 
   async invoke(): Promise<InvokeResult> {
     return { outcome: 'ok', payload: 'null', logs: '', durationMs: 0 };
   }
 
-  memoryBytes(): number {
-    return this.memory;
+  memory(): EnvironmentMemory {
+    return { reserved: this.spec.memoryMb * 1048576, used: this.used };
   }
 
   async dispose(): Promise<void> {
@@ -39,6 +39,9 @@ export class FakeEnvironment implements Environment {
 
 export class FakeEngine implements Engine {
   readonly runtime = FAKE_RUNTIME;
+  reservation(spec: Pick<EnvironmentSpec, 'memoryMb'>): number {
+    return spec.memoryMb * 1048576;
+  }
   readonly envs: FakeEnvironment[] = [];
   /** Memory each new environment reports. */
   memoryPerEnv = 1_000;
@@ -50,7 +53,7 @@ export class FakeEngine implements Engine {
   async create(spec: EnvironmentSpec): Promise<CreateResult> {
     if (this.createGate !== undefined) await this.createGate();
     const failure = this.failures.shift();
-    if (failure !== undefined) return { ok: false, error: failure, logs: `INIT failed for ${spec.functionName}\n` };
+    if (failure !== undefined) return { ok: false, error: failure, logs: `INIT failed for ${spec.partition.fn.name}\n` };
     const env = new FakeEnvironment(`env-${this.envs.length + 1}`, spec, this.memoryPerEnv);
     this.envs.push(env);
     return { ok: true, env, initDurationMs: 7 };
@@ -62,12 +65,13 @@ export function manualClock(start = 1_000_000): Clock & { advance(ms: number): v
   return { now: () => now, advance: (ms) => void (now += ms) };
 }
 
-export function keyOf(name: string, tenantId?: string): PartitionKey {
-  return partitionKey({ accountId: '123456789012', functionName: name, version: '$LATEST', codeRevision: 'r1', tenantId });
+/** A partition of function `name` (account 123456789012 unless given), optionally of a tenant. */
+export function keyOf(name: string, tenantId?: string, accountId = '123456789012'): Partition {
+  return partitionOf(functionId(accountId, name), '$LATEST', 'r1', tenantId);
 }
 
-/** A spec whose functionName is the partition key, so a test can tell which partition an environment was made for. */
-export function specFor(key: PartitionKey, runtime = FAKE_RUNTIME): EnvironmentSpec {
+/** A spec for the partition, so a test can tell which partition an environment was made for. */
+export function specFor(partition: Partition, runtime = FAKE_RUNTIME): EnvironmentSpec {
   return {
     runtime,
     code: 'exports.handler = async () => null;',
@@ -75,13 +79,13 @@ export function specFor(key: PartitionKey, runtime = FAKE_RUNTIME): EnvironmentS
     env: {},
     memoryMb: 128,
     initTimeoutMs: 1_000,
-    functionName: key,
-    functionVersion: '$LATEST',
+    partition,
+    isolation: 'environment',
   };
 }
 
 export function createdFor(env: Environment): PartitionKey {
-  return (env as FakeEnvironment).spec.functionName as PartitionKey;
+  return (env as FakeEnvironment).spec.partition.key;
 }
 
 export interface Harness {
@@ -109,7 +113,7 @@ export function harness(overrides: Partial<PoolDeps> = {}): Harness {
 }
 
 /** Acquires and unwraps a successful lease (a failure result fails the test). */
-export async function lease(pool: Pool, key: PartitionKey, spec: () => EnvironmentSpec = () => specFor(key)) {
+export async function lease(pool: Pool, key: Partition, spec: () => EnvironmentSpec = () => specFor(key)) {
   const result = await pool.acquire(key, spec);
   if (!result.ok) throw new Error(`expected a lease, got ${result.error.errorType}`);
   return result.lease;

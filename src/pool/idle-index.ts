@@ -1,27 +1,27 @@
 /** @module The pool's bookkeeping records and its idle index: per-partition idle lists threaded through one global LRU order. */
 import type { Environment } from '../runtime/index.ts';
-import type { PartitionKey } from './partition.ts';
+import type { Partition } from '../shared/identity.ts';
 
 /**
  * The environments of one partition. An environment records the partition it was created for and
  * only ever re-enters that partition's idle list, so a lookup by key can never yield another
  * partition's environment.
  */
-export interface Partition {
-  readonly key: PartitionKey;
+export interface PartitionEnvs {
+  readonly partition: Partition;
   /** Oldest idle environment of the partition. */
   head: Entry | null;
   /** Most recently released idle environment: the one a warm acquire takes. */
   tail: Entry | null;
   /** Idle + busy environments of the partition. */
   live: number;
-  /** Set by evictWhere: the partition is detached from the pool and its busy environments die on release. */
+  /** Set by evictFunction: the partition is detached from the pool and its busy environments die on release. */
   doomed: boolean;
 }
 
-/** A reserved capacity slot for an environment being created; evictWhere can doom it before it exists. */
+/** A reserved capacity slot for an environment being created; evictFunction can doom it before it exists. */
 export interface PendingCreate {
-  readonly key: PartitionKey;
+  readonly partition: Partition;
   doomed: boolean;
 }
 
@@ -35,8 +35,10 @@ export class Entry {
   state: EntryState = 'busy';
   /** Clock time of the last release: the keep-alive age and the LRU order. */
   lastUsed = 0;
-  /** Last measured memoryBytes(), so the pool keeps a running total instead of summing on every release. */
+  /** Last measured memory().used, so the pool keeps a running total instead of summing on every release. */
   mem = 0;
+  /** memory().reserved, known from the engine before the environment was created. */
+  reserved = 0;
   /** Inherited from a doomed PendingCreate: dispose on release. */
   doomed = false;
   partPrev: Entry | null = null;
@@ -46,12 +48,12 @@ export class Entry {
 
   constructor(
     readonly env: Environment,
-    readonly part: Partition,
+    readonly part: PartitionEnvs,
   ) {}
 }
 
-export function newPartition(key: PartitionKey): Partition {
-  return { key, head: null, tail: null, live: 0, doomed: false };
+export function newPartition(partition: Partition): PartitionEnvs {
+  return { partition, head: null, tail: null, live: 0, doomed: false };
 }
 
 /**
@@ -90,7 +92,7 @@ export class IdleIndex {
   }
 
   /** Takes the partition's most recently used idle environment and marks it busy, or returns null. */
-  takeNewest(part: Partition): Entry | null {
+  takeNewest(part: PartitionEnvs): Entry | null {
     const entry = part.tail;
     if (entry === null) return null;
     this.remove(entry);

@@ -1,7 +1,5 @@
 /** @module Public face of the pool: environments per partition, acquired for one invocation at a time. */
 export type { AcquireResult, Lease, Pool, PoolStats } from './types.ts';
-export type { PartitionKey, PartitionParts } from './partition.ts';
-export { partitionKey, partitionParts } from './partition.ts';
 export type { PoolLogger } from './disposer.ts';
 export type { PoolDeps } from './pool.ts';
 export { createPool } from './pool.ts';

@@ -5,7 +5,7 @@ import type { Lease } from './types.ts';
 
 /** The side of the pool a lease reports back to. */
 export interface LeaseOwner {
-  releaseEntry(entry: Entry, fatal: FatalReason | undefined): void;
+  releaseEntry(entry: Entry, fatal: FatalReason | undefined, retire?: boolean): void;
 }
 
 /**
@@ -31,4 +31,11 @@ export class PoolLease implements Lease {
     this.released = true;
     this.owner.releaseEntry(this.entry, result?.fatal);
   }
+
+  retire(): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner.releaseEntry(this.entry, undefined, true);
+  }
 }
+

@@ -2,7 +2,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
 import { createdFor, harness, keyOf, lease, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
-import { partitionKey } from './partition.ts';
 
 const A = keyOf('alpha');
 const B = keyOf('beta');
@@ -40,7 +39,7 @@ describe('pool capacity', () => {
     a.release();
     const b = await waiting;
     expect(b.cold).toBe(true);
-    expect(createdFor(b.env)).toBe(B);
+    expect(createdFor(b.env)).toBe(B.key);
     expect((a.env as FakeEnvironment).disposed).toBe(true);
     expect(spec).toHaveBeenCalledTimes(1);
     expect(h.pool.stats()).toMatchObject({ environments: 1, busy: 1 });
@@ -74,7 +73,7 @@ describe('pool capacity', () => {
 
   it('serves waiting accounts in turn: one account’s flood of cold starts does not queue another’s behind it', async () => {
     h = harness({ maxEnvironments: 1 });
-    const other = (name: string) => partitionKey({ accountId: '999999999999', functionName: name, version: '$LATEST', codeRevision: 'r1' });
+    const other = (name: string) => keyOf(name, undefined, '999999999999');
     const a = await lease(h.pool, A);
     const order: string[] = [];
     const flood = [B, C, keyOf('delta'), keyOf('epsilon')].map((key, i) => lease(h.pool, key).then((l) => (order.push(`flood${i}`), l)));
@@ -95,7 +94,7 @@ describe('pool capacity', () => {
     const waiting = lease(h.pool, B);
     open();
     expect((await failing).ok).toBe(false);
-    expect(createdFor((await waiting).env)).toBe(B);
+    expect(createdFor((await waiting).env)).toBe(B.key);
   });
 
   it('throws INVOKE_CAPACITY_EXHAUSTED when nothing is released in time', async () => {
@@ -151,7 +150,7 @@ describe('pool memory budget', () => {
     a.release();
     const b = await lease(h.pool, B);
     const c = await lease(h.pool, C);
-    (b.env as FakeEnvironment).memory = 10_000; // the invocation grew its heap
+    (b.env as FakeEnvironment).used = 10_000; // the invocation grew its heap
     b.release();
     // Over budget: idle a goes first (oldest), then b itself; busy c stays.
     expect((a.env as FakeEnvironment).disposed).toBe(true);

@@ -1,7 +1,7 @@
 /** @module Randomized interleavings of acquire, release, failure and eviction: an environment never leaves its partition. */
 import { describe, expect, it } from 'vitest';
 import type { Environment } from '../runtime/index.ts';
-import type { PartitionKey } from './partition.ts';
+import type { Partition } from '../shared/identity.ts';
 import { createdFor, harness, keyOf, specFor, type FakeEnvironment } from './fake-engine.test-support.ts';
 
 /** mulberry32: a tiny seeded PRNG, so a failing interleaving can be replayed from its seed. */
@@ -22,7 +22,7 @@ async function ticks(n: number): Promise<void> {
 }
 
 // Same function under different tenants and revisions: keys that differ in only one part must stay apart.
-const KEYS: PartitionKey[] = [
+const KEYS: Partition[] = [
   keyOf('alpha'),
   keyOf('alpha', 'tenant-1'),
   keyOf('alpha', 'tenant-2'),
@@ -47,12 +47,12 @@ async function run(seed: number): Promise<void> {
       if (!result.ok) continue;
       const { env } = result.lease;
       leases++;
-      if (createdFor(env) !== key) violations.push(`seed ${seed}: ${env.id} made for ${createdFor(env)} leased to ${key}`);
+      if (createdFor(env) !== key.key) violations.push(`seed ${seed}: ${env.id} made for ${createdFor(env)} leased to ${key.key}`);
       if (held.has(env)) violations.push(`seed ${seed}: ${env.id} leased twice at once`);
       if ((env as FakeEnvironment).disposeCalls > 0) violations.push(`seed ${seed}: ${env.id} leased after dispose`);
       held.add(env);
       await ticks(Math.floor(random() * 4));
-      if (random() < 0.03) await h.pool.evictWhere((k) => k === KEYS[Math.floor(random() * KEYS.length)]);
+      if (random() < 0.03) await h.pool.evictFunction(KEYS[Math.floor(random() * KEYS.length)]!.fn);
       held.delete(env);
       const fatal = random() < 0.1 ? 'crash' : undefined;
       result.lease.release({ fatal });

@@ -1,7 +1,6 @@
-/** @module Tests for environment lifetimes: keep-alive sweeps, evictWhere and close(). */
+/** @module Tests for environment lifetimes: keep-alive sweeps, evictFunction and close(). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
-import { partitionParts, type PartitionKey } from './partition.ts';
 import { createdFor, harness, keyOf, lease, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
 
 const A = keyOf('alpha');
@@ -13,7 +12,6 @@ afterEach(async () => {
   await h?.pool.close();
 });
 
-const isAlpha = (key: PartitionKey) => partitionParts(key).functionName === 'alpha';
 
 describe('keep-alive', () => {
   it('disposes environments idle for longer than keepAliveMs, measured on the injected clock', async () => {
@@ -55,16 +53,19 @@ describe('keep-alive', () => {
   });
 });
 
-describe('evictWhere', () => {
-  it('disposes idle environments of matching partitions now and keeps the others', async () => {
+describe('evictFunction', () => {
+  it('disposes idle environments of the function now (every tenant) and keeps the others', async () => {
     h = harness();
     const a = await lease(h.pool, A);
+    const aTenant = await lease(h.pool, keyOf('alpha', 'tenant-1'));
     const b = await lease(h.pool, B);
-    a.release();
-    b.release();
-    await h.pool.evictWhere(isAlpha);
+    const otherAccount = await lease(h.pool, keyOf('alpha', undefined, '999999999999'));
+    for (const l of [a, aTenant, b, otherAccount]) l.release();
+    await h.pool.evictFunction(A.fn);
     expect((a.env as FakeEnvironment).disposed).toBe(true);
+    expect((aTenant.env as FakeEnvironment).disposed).toBe(true);
     expect((b.env as FakeEnvironment).disposed).toBe(false);
+    expect((otherAccount.env as FakeEnvironment).disposed).toBe(false);
     expect((await lease(h.pool, A)).cold).toBe(true);
     expect((await lease(h.pool, B)).env).toBe(b.env);
   });
@@ -72,7 +73,7 @@ describe('evictWhere', () => {
   it('disposes a matching busy environment when it is released instead of keeping it', async () => {
     h = harness();
     const a = await lease(h.pool, A);
-    await h.pool.evictWhere(isAlpha);
+    await h.pool.evictFunction(A.fn);
     expect((a.env as FakeEnvironment).disposed).toBe(false); // still running its invocation
     // A new acquire of the same key does not get the doomed environment, nor wait for it.
     const other = await lease(h.pool, A);
@@ -90,7 +91,7 @@ describe('evictWhere', () => {
     h.engine.createGate = () => gate;
     const creating = lease(h.pool, A);
     await new Promise((r) => setTimeout(r, 5));
-    await h.pool.evictWhere(isAlpha);
+    await h.pool.evictFunction(A.fn);
     open();
     const a = await creating;
     a.release();
@@ -104,7 +105,7 @@ describe('evictWhere', () => {
     (a.env as FakeEnvironment).disposeGate = new Promise((r) => (finish = r));
     a.release();
     let done = false;
-    const evicting = h.pool.evictWhere(isAlpha).then(() => (done = true));
+    const evicting = h.pool.evictFunction(A.fn).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 5));
     expect(done).toBe(false);
     finish();
@@ -166,7 +167,7 @@ describe('close', () => {
     await h.pool.close();
     expect(h.engine.envs).toHaveLength(1);
     expect(h.engine.envs[0]?.disposed).toBe(true);
-    expect(createdFor(h.engine.envs[0]!)).toBe(A);
+    expect(createdFor(h.engine.envs[0]!)).toBe(A.key);
   });
 
   it('stops the keep-alive timer', async () => {

@@ -47,7 +47,7 @@ describe('pool acquire and release', () => {
     const b = await lease(h.pool, B);
     expect(b.cold).toBe(true);
     expect(b.env).not.toBe(a.env);
-    expect(createdFor(b.env)).toBe(B);
+    expect(createdFor(b.env)).toBe(B.key);
   });
 
   it('calls spec() only when it creates an environment', async () => {
@@ -123,8 +123,8 @@ describe('pool acquire and release', () => {
     const a2 = await lease(h.pool, A);
     const b1 = await lease(h.pool, B);
     a1.release();
-    (b1.env as FakeEnvironment).memory = 4_000;
-    expect(h.pool.stats()).toEqual({ environments: 3, idle: 1, busy: 2, partitions: 2, memoryBytes: 6_000, created: 3, evicted: 0 });
+    (b1.env as FakeEnvironment).used = 4_000;
+    expect(h.pool.stats()).toEqual({ environments: 3, idle: 1, busy: 2, partitions: 2, memoryBytes: 6_000, reservedBytes: 3 * 128 * 1048576, created: 3, evicted: 0 });
     a2.release({ fatal: 'memory' });
     b1.release();
   });

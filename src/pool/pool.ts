@@ -1,11 +1,11 @@
 /** @module The environment pool: warm reuse per partition, capacity and memory limits, keep-alive, eviction and shutdown. */
 import type { CreateResult, Engine, EnvironmentSpec, FatalReason } from '../runtime/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { FunctionId, FunctionKey, Partition, PartitionKey } from '../shared/identity.ts';
 import { stratusError, type StratusError } from '../shared/errors.ts';
 import { Disposer, type PoolLogger } from './disposer.ts';
-import { Entry, IdleIndex, newPartition, type Partition, type PendingCreate } from './idle-index.ts';
+import { Entry, IdleIndex, newPartition, type PartitionEnvs, type PendingCreate } from './idle-index.ts';
 import { PoolLease, type LeaseOwner } from './lease.ts';
-import type { PartitionKey } from './partition.ts';
 import type { AcquireResult, Pool, PoolStats } from './types.ts';
 import { WaitQueue, type Grant } from './wait-queue.ts';
 
@@ -36,7 +36,9 @@ export function createPool(deps: PoolDeps): Pool {
 }
 
 class EnvironmentPool implements Pool, LeaseOwner {
-  private readonly partitions = new Map<PartitionKey, Partition>();
+  private readonly partitions = new Map<PartitionKey, PartitionEnvs>();
+  /** The partitions of each function, so evicting one function touches only its own environments. */
+  private readonly byFunction = new Map<FunctionKey, Set<PartitionEnvs>>();
   private readonly idle = new IdleIndex();
   /** Idle and busy environments; creates in flight are in `creating`. Together they are the capacity in use. */
   private readonly live = new Set<Entry>();
@@ -46,6 +48,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   /** Running sum of the last measurement of every live environment, so the budget check is O(1). */
   private memoryTotal = 0;
+  private reservedTotal = 0;
   private created = 0;
   private evicted = 0;
   private closed = false;
@@ -58,26 +61,30 @@ class EnvironmentPool implements Pool, LeaseOwner {
     this.sweepTimer.unref();
   }
 
-  acquire(key: PartitionKey, spec: SpecSource): Promise<AcquireResult> {
+  acquire(partition: Partition, spec: SpecSource): Promise<AcquireResult> {
     if (this.closed) return Promise.reject(closedError());
     // Warm path: one map lookup, a few pointer updates and one lease object; no await.
-    const part = this.partitions.get(key);
+    const part = this.partitions.get(partition.key);
     const warm = part === undefined ? null : this.idle.takeNewest(part);
     if (warm !== null) return Promise.resolve({ ok: true, lease: new PoolLease(this, warm, false, 0) });
-    return this.acquireCold(key, spec);
+    return this.acquireCold(partition, spec);
   }
 
-  private async acquireCold(key: PartitionKey, spec: SpecSource): Promise<AcquireResult> {
-    const pending: PendingCreate = { key, doomed: false };
+  private async acquireCold(partition: Partition, spec: SpecSource): Promise<AcquireResult> {
+    const pending: PendingCreate = { partition, doomed: false };
     const waiting = this.reserve(pending);
     const handed = waiting === null ? null : await waiting;
     if (handed !== null) return { ok: true, lease: new PoolLease(this, handed, false, 0) };
     // From here `pending` holds a capacity slot, which every exit must give back or turn into an entry.
     let result: CreateResult;
+    let reserved: number;
     try {
       const s = await spec();
+      if (s.partition.key !== partition.key) throw new RangeError('pool: a spec must describe the partition it is acquired for');
       const engine = this.deps.engines.get(s.runtime);
       if (engine === undefined) throw unsupportedRuntime(s.runtime, this.deps.engines);
+      // Known before the environment exists: what it may grow to.
+      reserved = engine.reservation(s);
       result = await engine.create(s);
     } catch (err) {
       this.creating.delete(pending);
@@ -93,7 +100,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
       void this.disposer.dispose(result.env);
       throw closedError();
     }
-    const entry = this.adopt(key, result.env, pending.doomed);
+    const entry = this.adopt(partition, result.env, pending.doomed, reserved);
     this.enforceMemoryBudget();
     return { ok: true, lease: new PoolLease(this, entry, true, result.initDurationMs) };
   }
@@ -117,14 +124,22 @@ class EnvironmentPool implements Pool, LeaseOwner {
     return this.waiters.wait(pending, this.deps.acquireTimeoutMs, () => capacityExhausted(this.deps));
   }
 
-  private adopt(key: PartitionKey, env: Entry['env'], doomed: boolean): Entry {
-    let part = this.partitions.get(key);
+  private adopt(partition: Partition, env: Entry['env'], doomed: boolean, reserved: number): Entry {
+    let part = this.partitions.get(partition.key);
     if (part === undefined) {
-      part = newPartition(key);
-      this.partitions.set(key, part);
+      part = newPartition(partition);
+      this.partitions.set(partition.key, part);
+      let ofFunction = this.byFunction.get(partition.fn.key);
+      if (ofFunction === undefined) {
+        ofFunction = new Set();
+        this.byFunction.set(partition.fn.key, ofFunction);
+      }
+      ofFunction.add(part);
     }
     const entry = new Entry(env, part);
     entry.doomed = doomed;
+    entry.reserved = reserved;
+    this.reservedTotal += reserved;
     part.live++;
     this.live.add(entry);
     this.created++;
@@ -132,9 +147,9 @@ class EnvironmentPool implements Pool, LeaseOwner {
     return entry;
   }
 
-  releaseEntry(entry: Entry, fatal: FatalReason | undefined): void {
+  releaseEntry(entry: Entry, fatal: FatalReason | undefined, retire = false): void {
     if (entry.state !== 'busy') return;
-    if (fatal !== undefined || entry.doomed || entry.part.doomed || this.closed) {
+    if (fatal !== undefined || retire || entry.doomed || entry.part.doomed || this.closed) {
       this.discard(entry, true);
       return;
     }
@@ -143,7 +158,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
     // the queue's turn order (round-robin by account, FIFO within one) keeps any waiter from starving.
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
-      if (waiter.pending.key === entry.part.key) {
+      if (waiter.pending.partition.key === entry.part.partition.key) {
         waiter.resolve(entry);
         return;
       }
@@ -163,8 +178,9 @@ class EnvironmentPool implements Pool, LeaseOwner {
     entry.state = 'gone';
     this.live.delete(entry);
     this.memoryTotal -= entry.mem;
+    this.reservedTotal -= entry.reserved;
     const part = entry.part;
-    if (--part.live === 0 && this.partitions.get(part.key) === part) this.partitions.delete(part.key);
+    if (--part.live === 0) this.detach(part);
     this.evicted++;
     const done = this.disposer.dispose(entry.env);
     if (freeSlot) this.slotFreed();
@@ -179,8 +195,16 @@ class EnvironmentPool implements Pool, LeaseOwner {
     waiter.resolve(null);
   }
 
+  /** Forgets a partition with no environment left (or one being evicted); a later acquire starts a fresh one. */
+  private detach(part: PartitionEnvs): void {
+    const { key, fn } = part.partition;
+    if (this.partitions.get(key) === part) this.partitions.delete(key);
+    const ofFunction = this.byFunction.get(fn.key);
+    if (ofFunction?.delete(part) && ofFunction.size === 0) this.byFunction.delete(fn.key);
+  }
+
   private measure(entry: Entry): void {
-    const bytes = entry.env.memoryBytes();
+    const bytes = entry.env.memory().used;
     this.memoryTotal += bytes - entry.mem;
     entry.mem = bytes;
   }
@@ -200,19 +224,18 @@ class EnvironmentPool implements Pool, LeaseOwner {
     for (let e = this.idle.oldest(); e !== null && e.lastUsed < cutoff; e = this.idle.oldest()) this.discard(e, true);
   }
 
-  async evictWhere(match: (key: PartitionKey) => boolean): Promise<void> {
+  async evictFunction(fn: FunctionId): Promise<void> {
     const disposals: Promise<void>[] = [];
-    for (const [key, part] of this.partitions) {
-      if (!match(key)) continue;
-      // Detached: a later acquire of the same key starts a fresh partition, and the busy
+    for (const part of [...(this.byFunction.get(fn.key) ?? [])]) {
+      // Detached: a later acquire of the same partition starts a fresh one, and the busy
       // environments of this one see `doomed` on release.
       part.doomed = true;
-      this.partitions.delete(key);
+      this.detach(part);
       for (let e = part.tail; e !== null; e = part.tail) disposals.push(this.discard(e, true));
     }
-    for (const pending of this.creating) if (match(pending.key)) pending.doomed = true;
+    for (const pending of this.creating) if (pending.partition.fn.key === fn.key) pending.doomed = true;
     this.waiters.forEach((w) => {
-      if (match(w.pending.key)) w.pending.doomed = true;
+      if (w.pending.partition.fn.key === fn.key) w.pending.doomed = true;
     });
     await Promise.all(disposals);
   }
@@ -221,7 +244,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
     // Re-measure everything: stats are read rarely, and a fresh total also corrects the running one.
     let memory = 0;
     for (const entry of this.live) {
-      entry.mem = entry.env.memoryBytes();
+      entry.mem = entry.env.memory().used;
       memory += entry.mem;
     }
     this.memoryTotal = memory;
@@ -231,6 +254,7 @@ class EnvironmentPool implements Pool, LeaseOwner {
       busy: this.live.size - this.idle.size,
       partitions: this.partitions.size,
       memoryBytes: memory,
+      reservedBytes: this.reservedTotal,
       created: this.created,
       evicted: this.evicted,
     };

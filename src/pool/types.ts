@@ -1,6 +1,6 @@
 /** @module The pool's public contract: acquire an environment for a partition, release it after one invocation. */
 import type { EnvironmentSpec, GuestError, Environment, InvokeResult } from '../runtime/index.ts';
-import type { PartitionKey } from './partition.ts';
+import type { FunctionId, Partition } from '../shared/identity.ts';
 
 export interface Lease {
   readonly env: Environment;
@@ -13,6 +13,8 @@ export interface Lease {
    * whose result is `fatal` is disposed, any other goes back to the idle set of its partition.
    */
   release(result?: Pick<InvokeResult, 'fatal'>): void;
+  /** Gives the environment back to be disposed, not reused (a one-shot environment, such as a deploy check). */
+  retire(): void;
 }
 
 export type AcquireResult =
@@ -25,6 +27,8 @@ export interface PoolStats {
   busy: number;
   partitions: number;
   memoryBytes: number;
+  /** What the live environments may grow to (their limits), the figure reclamation works against. */
+  reservedBytes: number;
   created: number;
   evicted: number;
 }
@@ -35,9 +39,12 @@ export interface Pool {
    * must be created). Environments of a partition are never handed to another partition.
    * Throws StratusError INVOKE_CAPACITY_EXHAUSTED when the node cannot host another environment.
    */
-  acquire(key: PartitionKey, spec: () => Promise<EnvironmentSpec> | EnvironmentSpec): Promise<AcquireResult>;
-  /** Disposes every idle environment whose partition matches (a deleted function or a replaced $LATEST). */
-  evictWhere(match: (key: PartitionKey) => boolean): Promise<void>;
+  acquire(partition: Partition, spec: () => Promise<EnvironmentSpec> | EnvironmentSpec): Promise<AcquireResult>;
+  /**
+   * Disposes the idle environments of every partition of the function (it was deleted or changed) and
+   * dooms its busy ones and those being created; touches no other function's environments.
+   */
+  evictFunction(fn: FunctionId): Promise<void>;
   stats(): PoolStats;
   /** Disposes everything; later acquires fail. */
   close(): Promise<void>;

@@ -1,6 +1,5 @@
 /** @module Acquires waiting for capacity, each bounded by a timeout, served round-robin by account and in arrival order within one: an account that floods the node with cold starts does not make another account's cold start wait behind all of them. */
 import type { Entry, PendingCreate } from './idle-index.ts';
-import { partitionParts } from './partition.ts';
 
 /** What a waiter receives: an environment of its own partition handed over warm, or a reserved slot (null) to create one. */
 export type Grant = Entry | null;
@@ -28,7 +27,7 @@ export class WaitQueue {
 
   /** Queues an acquire; after timeoutMs it leaves the queue and rejects with onTimeout(). */
   wait(pending: PendingCreate, timeoutMs: number, onTimeout: () => Error): Promise<Grant> {
-    const account = partitionParts(pending.key).accountId;
+    const account = pending.partition.fn.accountId;
     return new Promise<Grant>((resolve, reject) => {
       const waiter: Waiter = { pending, resolve, reject, timer: undefined };
       waiter.timer = setTimeout(() => {

@@ -1,4 +1,5 @@
 /** @module The Engine port: what every kind of execution environment offers the pool. */
+import type { FlowPath, Partition } from '../shared/identity.ts';
 
 /** The error shape Lambda returns for a failed invocation (also used for init failures). */
 export interface GuestError {
@@ -21,11 +22,26 @@ export interface EnvironmentSpec {
   memoryMb: number;
   /** Bound on the init phase (module top-level code), in ms. */
   initTimeoutMs: number;
-  functionName: string;
-  functionVersion: string;
-  /** Runs the init phase's guest step when the node's scheduler gives it a turn (as InvokeRequest.schedule). */
-  schedule?: <T>(step: () => Promise<T>) => Promise<T>;
+  /** Whose environment this is, for its whole life; its guest steps are scheduled by `partition.flow`. */
+  partition: Partition;
+  /** What may be reused between invocations (issue-level modes come later; today: the environment's state). */
+  isolation: IsolationMode;
 }
+
+/** `environment`: Lambda's semantics, state outside the handler persists between invocations of one environment. */
+export type IsolationMode = 'environment';
+
+/**
+ * Runs one step of guest execution (one call into an environment) when the node's scheduler gives
+ * its flow a turn; time spent waiting is not charged to the invocation's Timeout. Given to an engine
+ * when it is built, so specs and requests carry data only.
+ */
+export interface StepScheduler {
+  run<T>(flow: FlowPath, step: () => Promise<T>): Promise<T>;
+}
+
+/** Runs every step at once: engines built without a scheduler (tests, the bench's bare engine). */
+export const immediateSteps: StepScheduler = { run: (_flow, step) => step() };
 
 /** One invocation as the environment sees it. */
 export interface InvokeRequest {
@@ -44,12 +60,6 @@ export interface InvokeRequest {
   clientContext?: string;
   /** Tenant id, for multi-tenant functions. */
   tenantId?: string;
-  /**
-   * Runs one step of guest execution (one call into the environment) when the node's scheduler
-   * gives this invocation a turn. Engines call every guest step through it; time spent waiting
-   * for a turn is not charged to the Timeout. Absent: steps run at once.
-   */
-  schedule?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -75,10 +85,20 @@ export interface Environment {
   readonly id: string;
   /** Runs one invocation. Never called concurrently on the same environment. Never rejects: failures are results. */
   invoke(req: InvokeRequest): Promise<InvokeResult>;
-  /** Bytes of heap this environment holds now (last measurement; cheap to call). */
-  memoryBytes(): number;
+  /** What it holds: `reserved`, the bytes it may grow to (its limit); `used`, the last measurement (cheap to call). */
+  memory(): EnvironmentMemory;
   /** Releases everything the environment holds. Idempotent. */
   dispose(): Promise<void>;
+  /**
+   * Optional capability: puts the environment back in the state it had right after init, keeping
+   * its compiled code; false when it could not (the pool then disposes it). The pool discovers it.
+   */
+  reset?(): Promise<boolean>;
+}
+
+export interface EnvironmentMemory {
+  reserved: number;
+  used: number;
 }
 
 export type CreateResult =
@@ -88,6 +108,8 @@ export type CreateResult =
 export interface Engine {
   /** The Runtime name this engine serves, e.g. `stratus-isolate`. */
   readonly runtime: string;
+  /** Bytes an environment of this spec may hold, known before it is created (the pool's budget counts it). */
+  reservation(spec: Pick<EnvironmentSpec, 'memoryMb'>): number;
   /**
    * Creates an environment and runs the init phase (module top-level code), then checks that the
    * handler export is a function. An init failure (throw, timeout, memory, missing handler) is a

@@ -8,7 +8,8 @@
  * that makes thousands of short calls towards one deadline (a setImmediate loop) segfaulted the
  * node. Here a call carries no timeout; one host timer per invocation stops the guest instead.
  */
-import type { InvokeRequest } from './engine.ts';
+import type { FlowPath } from '../shared/identity.ts';
+import type { InvokeRequest, StepScheduler } from './engine.ts';
 import { GuestProtocolError, guestInvokeMeta, parseGuestReport, type GuestReport } from './guest/protocol.ts';
 import { LogLimit } from './log-limit.ts';
 
@@ -38,6 +39,9 @@ export type Drive =
 export interface DriveOptions {
   /** Largest report text accepted from the guest, in UTF-16 units; past it the guest is broken. */
   maxReportChars: number;
+  /** Gives each step its turn, by the environment's flow. */
+  scheduler: StepScheduler;
+  flow: FlowPath;
   now?: () => number;
 }
 
@@ -95,7 +99,7 @@ class DeadlinePassed extends Error {
 }
 
 /**
- * One invocation's steps: each waits for its turn (`schedule`), runs with the watchdog armed, and
+ * One invocation's steps: each waits for its flow's turn in the scheduler, runs with the watchdog armed, and
  * the watchdog kills the environment if the budget runs out while a step runs.
  */
 export class GuestSteps {
@@ -112,7 +116,8 @@ export class GuestSteps {
   constructor(
     private readonly port: Pick<GuestPort, 'kill'>,
     limitMs: number,
-    private readonly schedule: InvokeRequest['schedule'],
+    private readonly scheduler: StepScheduler,
+    private readonly flow: FlowPath,
     private readonly now: () => number,
   ) {
     this.budget = new StepBudget(limitMs, now);
@@ -135,7 +140,7 @@ export class GuestSteps {
         this.running = false;
       }
     };
-    return this.schedule ? this.schedule(exec) : exec();
+    return this.scheduler.run(this.flow, exec);
   }
 
   /** ms to wait before the next step so that steps stay within their rate. */
@@ -195,7 +200,7 @@ export class GuestSteps {
 /** Runs one invocation to its end: a done report, or why the environment is lost. */
 export async function driveInvocation(port: GuestPort, req: InvokeRequest, logs: LogLimit, opts: DriveOptions): Promise<Drive> {
   const now = opts.now ?? Date.now;
-  const steps = new GuestSteps(port, req.timeoutMs, req.schedule, now);
+  const steps = new GuestSteps(port, req.timeoutMs, opts.scheduler, opts.flow, now);
   const read = (raw: unknown) => parseGuestReport(raw, opts.maxReportChars);
   try {
     // `run` answers through a promise once the handler settles, so promise-only handlers take one step.

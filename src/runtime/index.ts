@@ -3,11 +3,15 @@ export type {
   CreateResult,
   Engine,
   Environment,
+  EnvironmentMemory,
   EnvironmentSpec,
+  IsolationMode,
+  StepScheduler,
   FatalReason,
   GuestError,
   InvokeRequest,
   InvokeResult,
 } from './engine.ts';
+export { immediateSteps } from './engine.ts';
 export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions, type CrashReporter } from './isolate/isolate-engine.ts';
 export { isolatedVmBuild, IsolatedVmUnavailable, type IsolatedVmBuild } from './isolate/ivm.ts';

@@ -1,6 +1,7 @@
 /** @module Helpers for hostile-code tests against the stratus-isolate engine: environments, requests, probes and bystanders. */
 import { expect } from 'vitest';
-import { type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult } from '../../src/runtime/index.ts';
+import { type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult, type StepScheduler } from '../../src/runtime/index.ts';
+import { functionId, partitionOf } from '../../src/shared/identity.ts';
 import { makeRequest, makeSpec, payloadOf, useIsolateEngine } from '../../src/runtime/isolate/test-support.ts';
 
 /** Marks the host realm: a guest that can read these has reached the host. */
@@ -27,9 +28,11 @@ const __hostLike = (v) => {
 const __escape = (f) => { try { const v = f(); return __hostLike(v) || __hostLike(v && v.process) || __hostLike(v && v.constructor && v.constructor.constructor && v.constructor.constructor('return process')()); } catch { return false; } };
 `;
 
+const HOSTILE = partitionOf(functionId('123456789012', 'hostile'), '1', 'r1');
+
 /** A hostile handler's spec: the probe helper goes in front of its code. */
 export function spec(code: string, overrides: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
-  return makeSpec(GUEST_PROBE + code, { functionName: 'hostile', functionVersion: '1', ...overrides });
+  return makeSpec(GUEST_PROBE + code, { partition: HOSTILE, ...overrides });
 }
 
 export function request(overrides: Partial<InvokeRequest> & { timeoutMs?: number } = {}): InvokeRequest {
@@ -39,11 +42,11 @@ export function request(overrides: Partial<InvokeRequest> & { timeoutMs?: number
 export { payloadOf };
 
 /** An engine whose environments are disposed after each test; handlers get the probe helper in front. */
-export function useHostileEngine(opts: { maxLogBytes?: number } = {}) {
+export function useHostileEngine(opts: { maxLogBytes?: number; scheduler?: StepScheduler } = {}) {
   const base = useIsolateEngine(opts);
   return {
     engine: base.engine,
-    env: (code: string, overrides: Partial<EnvironmentSpec> = {}): Promise<Environment> => base.env(GUEST_PROBE + code, { functionName: 'hostile', functionVersion: '1', ...overrides }),
+    env: (code: string, overrides: Partial<EnvironmentSpec> = {}): Promise<Environment> => base.env(GUEST_PROBE + code, { partition: HOSTILE, ...overrides }),
     /** Runs a handler body once and returns the invocation result. */
     async run(body: string, req: Partial<InvokeRequest> & { timeoutMs?: number } = {}, overrides: Partial<EnvironmentSpec> = {}): Promise<InvokeResult> {
       const env = await this.env(`exports.handler = async (event, context) => { ${body} };`, overrides);

@@ -2,44 +2,42 @@
 // reports forged through Object.prototype, results too large to copy, memory the isolate's limit
 // does not count. Each fails only its own invocation while bystanders keep answering.
 import { describe, expect, it } from 'vitest';
-import type { InvokeRequest } from '../../src/runtime/index.ts';
+import { countingScheduler } from '../../src/runtime/isolate/test-support.ts';
 import { payloadOf, request, useHostileEngine } from './isolate-support.ts';
 
-const hostile = useHostileEngine({ maxLogBytes: 64 * 1024 });
+// Every call into an environment goes through the engine's scheduler, which counts them by flow.
+const counting = countingScheduler();
+const hostile = useHostileEngine({ maxLogBytes: 64 * 1024, scheduler: counting.scheduler });
 
-/** A request whose guest steps are counted: every call into the environment goes through `schedule`. */
-function counted(overrides: Partial<InvokeRequest> & { timeoutMs?: number } = {}) {
-  const counter = { steps: 0 };
-  const schedule: InvokeRequest['schedule'] = (step) => {
-    counter.steps++;
-    return step();
-  };
-  return { req: request({ ...overrides, schedule }), counter };
+/** An environment whose guest steps are counted, from after its init. */
+async function countedEnv(code: string) {
+  const c = counting.counted('hostile');
+  const env = await hostile.env(code, { partition: c.partition });
+  const atStart = c.steps();
+  return { env, steps: () => c.steps() - atStart };
 }
 
 describe('timer storms', () => {
   it('four setImmediate loops running to their Timeout time out, take a bounded number of steps, and leave the node serving', async () => {
     const bystanders = await hostile.bystanders();
     const loops = await Promise.all(
-      [0, 1, 2, 3].map(() => hostile.env(`exports.handler = async () => { for (;;) await new Promise((r) => setImmediate(r)); };`)),
+      [0, 1, 2, 3].map(() => countedEnv(`exports.handler = async () => { for (;;) await new Promise((r) => setImmediate(r)); };`)),
     );
-    const runs = loops.map(() => counted({ timeoutMs: 3_000 }));
-    const results = await bystanders.invokeDuring(Promise.all(loops.map((env, i) => env.invoke(runs[i]!.req))));
+    const results = await bystanders.invokeDuring(Promise.all(loops.map((loop) => loop.env.invoke(request({ timeoutMs: 3_000 })))));
     for (const [i, result] of results.entries()) {
       expect(result.fatal).toBe('timeout');
       expect(payloadOf(result).errorType).toBe('Sandbox.Timedout');
       // 64 at once, then 250 a second: a guest cannot make the host call it thousands of times.
-      expect(runs[i]!.counter.steps).toBeLessThanOrEqual(64 + 250 * 4);
+      expect(loops[i]!.steps()).toBeLessThanOrEqual(64 + 250 * 4);
     }
   });
 
   it('a timer that re-arms itself with 0 ms, and an interval of 1 ms, time out without flooding the host with steps', async () => {
     for (const body of ['const again = () => setTimeout(again, 0); again();', 'setInterval(() => {}, 1);']) {
-      const env = await hostile.env(`exports.handler = async () => { ${body} await new Promise(() => {}); };`);
-      const { req, counter } = counted({ timeoutMs: 2_000 });
-      const result = await env.invoke(req);
+      const { env, steps } = await countedEnv(`exports.handler = async () => { ${body} await new Promise(() => {}); };`);
+      const result = await env.invoke(request({ timeoutMs: 2_000 }));
       expect(result.fatal).toBe('timeout');
-      expect(counter.steps).toBeLessThanOrEqual(64 + 250 * 3);
+      expect(steps()).toBeLessThanOrEqual(64 + 250 * 3);
     }
   });
 
@@ -161,9 +159,9 @@ describe('memory the isolate limit would not count', () => {
 
   it('reports the memory an environment holds after each invocation, array buffers included', async () => {
     const env = await hostile.env(`const keep = []; exports.handler = async () => { keep.push(new ArrayBuffer(8 * 1024 * 1024)); return keep.length; };`, { memoryMb: 128 });
-    const before = env.memoryBytes();
+    const before = env.memory().used;
     await env.invoke(request());
-    const after = env.memoryBytes();
+    const after = env.memory().used;
     expect(after - before).toBeGreaterThanOrEqual(8 * 1024 * 1024);
   });
 });

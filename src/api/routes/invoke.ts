@@ -1,10 +1,13 @@
-/** @module The Invoke route: Lambda's headers in (invocation type, log type, client context), Lambda's headers out. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseFunctionRef } from '../../control/index.ts';
-import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
-import type { FlowPath } from '../../invoke/index.ts';
+/** @module The Invoke route: Lambda's headers in (invocation type, log type, client context), the invocation pipeline, Lambda's HTTP shape out. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { compose, frameLog, logTail, type InvocationContext, type Outcome } from '../../invoke/index.ts';
 import { invalidParameter, stratusError } from '../../shared/errors.ts';
-import { callerOf, releaseWhenClosed, type ApiDeps } from '../context.ts';
+import { functionTarget, releaseWhenClosed, type ApiDeps } from '../context.ts';
+
+/** Lambda's bound on a synchronous invocation's request payload. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+type InvocationType = 'RequestResponse' | 'DryRun';
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -31,61 +34,66 @@ function clientContext(value: string | undefined): string | undefined {
   return text;
 }
 
-/** How long a request waits for an admission slot before it is turned away with 429. */
-const ADMISSION_WAIT_MS = 10_000;
-
-const nodeBusy = () =>
-  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the invocation within ${ADMISSION_WAIT_MS / 1000} s (other invocations hold every slot). Retry later.`, {
-    retryAfterSeconds: 1,
-    details: { Reason: 'ConcurrentInvocationLimitExceeded' },
-  });
-
-/** Longest function name or tenant id kept in an admission flow; longer ones are refused by the invocation. */
-const MAX_NAME_PART = 256;
-
-/** The admission flow of an invocation whose signature checked out: account, function (without qualifier), tenant. */
-function flowOf(request: FastifyRequest): FlowPath {
-  const raw = (request.params as { FunctionName?: string }).FunctionName ?? '';
-  let name = raw;
-  try {
-    name = parseFunctionRef(raw).name;
-  } catch {
-    // A malformed name is refused by the invocation itself; for admission it is just another flow.
-  }
-  // Tenant ids are checked by the invocation (256 characters at most); the flow keeps no more than that.
-  return [callerOf(request).id, name.slice(0, MAX_NAME_PART), (header(request.headers['x-amz-tenant-id']) ?? '').slice(0, MAX_NAME_PART)];
-}
-
 export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
-  // Admission comes after authentication: the body has been read under its byte budgets and the
-  // signature verified, so only a caller holding the secret can take a slot. Waiting requests are
-  // served account first (fair-scheduler.ts).
-  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
-    const flow = flowOf(request);
-    deps.activeFlow?.(flow.join('\u0000'));
-    releaseWhenClosed(reply, await deps.admission.acquire(flow, { timeoutMs: ADMISSION_WAIT_MS, error: nodeBusy }));
-  };
+  const s = deps.stages;
+  // Admission comes after authentication (the body has been read under its byte budgets and the
+  // signature verified), so only a caller holding the secret can take a slot.
+  const sync = compose([s.admission, s.resolve, s.tenancy, s.payload, s.limits, s.run]);
+  // DryRun: the checks a call would pass, nothing run.
+  const dryRun = compose([s.admission, s.resolve, s.tenancy]);
+
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, config: { ownAdmission: true } }, async (request, reply) => {
     const h = request.headers;
     const logType = header(h['x-amz-log-type']) ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
-    const invocation = {
-      accountId: callerOf(request).id,
-      functionName: (request.params as { FunctionName: string }).FunctionName,
-      qualifier: (request.query as { Qualifier?: string }).Qualifier,
-      invocationType: invocationType(header(h['x-amz-invocation-type'])),
-      payload: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
-      logType,
-      clientContext: clientContext(header(h['x-amz-client-context'])),
+    const type = invocationType(header(h['x-amz-invocation-type']));
+    const ctx: InvocationContext = {
+      // As on Lambda, the response's x-amzn-RequestId is the invocation's id (context.awsRequestId).
+      id: request.id,
+      ref: functionTarget(request, deps.region),
       tenantId: header(h['x-amz-tenant-id']),
-    } as const;
-    await admit(request, reply);
-    const out = await deps.invoke(invocation);
-    reply.header('X-Amz-Executed-Version', out.executedVersion);
-    if (out.functionError) reply.header('X-Amz-Function-Error', out.functionError);
-    if (out.logResult !== undefined) reply.header('X-Amz-Log-Result', out.logResult);
-    reply.status(out.statusCode);
-    if (out.statusCode === 204) return reply.send();
-    return reply.header('content-type', 'application/json').send(out.payload);
+      rawPayload: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      maxPayloadBytes: MAX_SYNC_PAYLOAD_BYTES,
+      clientContext: clientContext(header(h['x-amz-client-context'])),
+      attempt: 1,
+      // The slot is held until the response is written, however it ends.
+      holdAdmission: (release) => releaseWhenClosed(reply, release),
+    };
+    if (type === 'DryRun') {
+      await dryRun(ctx);
+      reply.header('X-Amz-Executed-Version', ctx.target?.record.version ?? '$LATEST');
+      return reply.status(204).send();
+    }
+    const outcome = await sync(ctx);
+    if (outcome === undefined) throw stratusError('INTERNAL', 'the invocation pipeline ended without running the function');
+    return sendOutcome(reply, ctx, outcome, logType === 'Tail');
   });
+}
+
+/** Lambda's shape of a synchronous answer: 200 with the result, or with the error and X-Amz-Function-Error. */
+function sendOutcome(reply: FastifyReply, ctx: InvocationContext, outcome: Outcome, tail: boolean): FastifyReply {
+  reply.header('X-Amz-Executed-Version', outcome.version);
+  if (tail) {
+    const t = outcome.timings;
+    const memoryMb = ctx.target?.record.memoryMb ?? 0;
+    const framed = frameLog(outcome.logs, {
+      requestId: ctx.id,
+      version: outcome.version,
+      memoryMb,
+      durationMs: t.durationMs,
+      initDurationMs: t.initDurationMs,
+      maxMemoryUsedMb: Math.ceil(t.memoryUsedBytes / 1048576),
+    });
+    reply.header('X-Amz-Log-Result', logTail(framed));
+  }
+  reply.status(200).header('content-type', 'application/json');
+  switch (outcome.kind) {
+    case 'succeeded':
+      return reply.send(outcome.result);
+    case 'failed':
+      reply.header('X-Amz-Function-Error', 'Unhandled');
+      return reply.send(JSON.stringify(outcome.error));
+    case 'suspended':
+      throw stratusError('INTERNAL', 'a synchronous invocation cannot suspend');
+  }
 }

@@ -36,21 +36,23 @@ export interface GuestInvokeMeta {
 
 /** The init spec: configured variables plus the ones Lambda always sets (which win over configured ones). */
 export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, limits: { maxLogBytes: number; maxResultBytes: number }, now: Date): string {
-  const logGroupName = `/aws/lambda/${spec.functionName}`;
+  const functionName = spec.partition.fn.name;
+  const functionVersion = spec.partition.version;
+  const logGroupName = `/aws/lambda/${functionName}`;
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
-  const logStreamName = `${day}/[${spec.functionVersion}]${environmentId}`;
+  const logStreamName = `${day}/[${functionVersion}]${environmentId}`;
   const init: GuestInitSpec = {
     handlerExport: spec.handlerExport,
     env: {
       ...spec.env,
-      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: spec.functionVersion,
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: functionVersion,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
       AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     },
-    functionName: spec.functionName,
-    functionVersion: spec.functionVersion,
+    functionName: functionName,
+    functionVersion: functionVersion,
     memoryMb: spec.memoryMb,
     logGroupName,
     logStreamName,

@@ -1,4 +1,5 @@
 // One invocation in a stratus-isolate environment: event, context, process.env, results and Lambda-shaped errors.
+import { functionId, partitionOf } from '../../shared/identity.ts';
 import { describe, expect, it } from 'vitest';
 import { makeRequest, payloadOf, useIsolateEngine } from './test-support.ts';
 
@@ -11,7 +12,7 @@ describe('stratus-isolate invoke: context and environment', () => {
         const { getRemainingTimeInMillis, done, succeed, fail, ...facts } = context;
         return { event, facts, remaining: context.getRemainingTimeInMillis(), fns: [typeof done, typeof succeed, typeof fail] };
       };`,
-      { functionName: 'orders', functionVersion: '7', memoryMb: 128 },
+      { partition: partitionOf(functionId('123456789012', 'orders'), '7', 'r1'), memoryMb: 128 },
     );
     const req = makeRequest({ payload: '{"id":42}', timeoutMs: 3_000, tenantId: 'tenant-a', clientContext: '{"custom":{"k":"v"}}' });
     const result = await env.invoke(req);
@@ -43,8 +44,7 @@ describe('stratus-isolate invoke: context and environment', () => {
   it('exposes configured variables and Lambda’s own in process.env, and nothing of the host', async () => {
     const env = await isolates.env(`exports.handler = async () => process.env;`, {
       env: { TABLE: 'orders', AWS_LAMBDA_FUNCTION_NAME: 'spoofed' },
-      functionName: 'fn-a',
-      functionVersion: '3',
+      partition: partitionOf(functionId('123456789012', 'fn-a'), '3', 'r1'),
       memoryMb: 256,
     });
     const vars = payloadOf(await env.invoke(makeRequest()));

@@ -124,7 +124,8 @@ describe('stratus-isolate init', () => {
 
   it('measures the heap after init', async () => {
     const env = await isolates.env(`const big = new Array(200000).fill(1); exports.handler = async () => big.length;`);
-    expect(env.memoryBytes()).toBeGreaterThan(800_000);
+    expect(env.memory().used).toBeGreaterThan(800_000);
+    expect(env.memory().reserved).toBe(64 * 1048576);
   });
 
   it('serves the stratus-isolate runtime', () => {

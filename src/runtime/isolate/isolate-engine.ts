@@ -1,7 +1,7 @@
 /** @module The stratus-isolate engine: creates environments on isolated-vm, one V8 isolate and one context each, and runs their init phase. */
 import { isolatedVm, type IsolatedVM } from './ivm.ts';
 import { randomIds, type IdSource } from '../../shared/ids.ts';
-import type { CreateResult, Engine, EnvironmentSpec, GuestError } from '../engine.ts';
+import { immediateSteps, type CreateResult, type Engine, type EnvironmentSpec, type GuestError, type StepScheduler } from '../engine.ts';
 import { initCrashError, initOutOfMemoryError, initTimeoutError, syntaxError, unhandledRejectionError } from '../failures.ts';
 import { loadGuestRuntimeSource, type GuestApiName } from '../guest/guest-source.ts';
 import { GuestSteps } from '../guest-driver.ts';
@@ -28,6 +28,8 @@ export interface IsolateEngineOptions {
   ids?: IdSource;
   /** Told the host-side cause of every environment crash (the caller only sees Runtime.ExitError). */
   onCrash?: CrashReporter;
+  /** Gives every guest step its turn (the node's fair scheduler); absent: steps run at once. */
+  scheduler?: StepScheduler;
 }
 
 /** Receives what isolated-vm threw when an environment broke for no reason the guest can be told. */
@@ -40,6 +42,7 @@ interface EngineDeps {
   maxReportChars: number;
   ids: IdSource;
   runtime: RuntimeCompiler;
+  scheduler: StepScheduler;
 }
 
 export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
@@ -52,8 +55,14 @@ export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
     ids: opts.ids ?? randomIds,
     onCrash: opts.onCrash ?? (() => {}),
     runtime: createRuntimeCompiler(loadGuestRuntimeSource()),
+    scheduler: opts.scheduler ?? immediateSteps,
   };
-  return { runtime: ISOLATE_RUNTIME, create: (spec) => createEnvironment(spec, deps) };
+  return { runtime: ISOLATE_RUNTIME, reservation: (spec) => heapLimitMb(spec.memoryMb) * 1048576, create: (spec) => createEnvironment(spec, deps) };
+}
+
+/** The isolate's heap limit: MemorySize, but never below what isolated-vm accepts. */
+function heapLimitMb(memoryMb: number): number {
+  return Math.max(MIN_MEMORY_MB, memoryMb);
 }
 
 /** Node's CommonJS wrapper, kept on the first line so the bundle's line numbers stay right in traces. */
@@ -65,13 +74,13 @@ function wrapModule(code: string): string {
 async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promise<CreateResult> {
   const started = performance.now();
   const id = `env-${deps.ids.token(8)}`;
-  const memoryMb = Math.max(MIN_MEMORY_MB, spec.memoryMb);
+  const memoryMb = heapLimitMb(spec.memoryMb);
   const isolate = new (isolatedVm().Isolate)({ memoryLimit: memoryMb });
   const logs = new LogLimit(deps.maxLogBytes);
   const mirror = createLogMirror();
   // Module top-level code is guest code like any handler: one step, under the init budget and the
   // same watchdog, taking its turn in the fair scheduler.
-  const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, spec.schedule, Date.now);
+  const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, deps.scheduler, spec.partition.flow, Date.now);
   let handles: GuestHandles | undefined;
   const failed = (error: GuestError, lost?: true): CreateResult => {
     disposeIsolate(isolate);
@@ -106,7 +115,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     if (report.outcome === 'error') return failed(parseGuestError(report.payload));
 
     const heapBytes = measureHeap(isolate) ?? 0;
-    const env = new IsolateEnvironment({ id, isolate, handles, mirror, memoryMb, maxLogBytes: deps.maxLogBytes, maxReportChars: deps.maxReportChars, heapBytes, onCrash: deps.onCrash });
+    const env = new IsolateEnvironment({ id, isolate, handles, mirror, memoryMb, maxLogBytes: deps.maxLogBytes, maxReportChars: deps.maxReportChars, heapBytes, onCrash: deps.onCrash, scheduler: deps.scheduler, flow: spec.partition.flow });
     return { ok: true, env, initDurationMs: performance.now() - started };
   } catch (err) {
     const failure = steps.failure(err, (e) => classifyFailure(e, isolate));

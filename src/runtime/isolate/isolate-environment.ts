@@ -1,6 +1,7 @@
 /** @module One stratus-isolate environment: a V8 isolate holding one initialized function, driven invocation by invocation through the guest driver. */
 import type { IsolatedVM } from './ivm.ts';
-import type { Environment, FatalReason, InvokeRequest, InvokeResult } from '../engine.ts';
+import type { FlowPath } from '../../shared/identity.ts';
+import type { Environment, EnvironmentMemory, FatalReason, InvokeRequest, InvokeResult, StepScheduler } from '../engine.ts';
 import { busyError, crashError, outOfMemoryError, timeoutError, unhandledRejectionError, unusableError } from '../failures.ts';
 import { driveInvocation, type GuestPort } from '../guest-driver.ts';
 import { LogLimit } from '../log-limit.ts';
@@ -18,6 +19,8 @@ export interface IsolateEnvironmentDeps {
   maxReportChars: number;
   heapBytes: number;
   onCrash: (where: 'invoke', environmentId: string, err: unknown) => void;
+  scheduler: StepScheduler;
+  flow: FlowPath;
 }
 
 export class IsolateEnvironment implements Environment {
@@ -30,6 +33,8 @@ export class IsolateEnvironment implements Environment {
   private readonly maxReportChars: number;
   private readonly onCrash: IsolateEnvironmentDeps['onCrash'];
   private readonly port: GuestPort;
+  private readonly scheduler: StepScheduler;
+  private readonly flow: FlowPath;
   private heapBytes: number;
   private busy = false;
   private disposed = false;
@@ -45,6 +50,8 @@ export class IsolateEnvironment implements Environment {
     this.maxReportChars = deps.maxReportChars;
     this.heapBytes = deps.heapBytes;
     this.onCrash = deps.onCrash;
+    this.scheduler = deps.scheduler;
+    this.flow = deps.flow;
     const { run, pump } = deps.handles;
     const mirror = deps.mirror;
     this.port = {
@@ -61,8 +68,8 @@ export class IsolateEnvironment implements Environment {
     };
   }
 
-  memoryBytes(): number {
-    return this.heapBytes;
+  memory(): EnvironmentMemory {
+    return { reserved: this.memoryMb * 1048576, used: this.heapBytes };
   }
 
   async dispose(): Promise<void> {
@@ -87,7 +94,7 @@ export class IsolateEnvironment implements Environment {
     this.busy = true;
     const logs = new LogLimit(this.maxLogBytes);
     try {
-      const drive = await driveInvocation(this.port, req, logs, { maxReportChars: this.maxReportChars });
+      const drive = await driveInvocation(this.port, req, logs, { maxReportChars: this.maxReportChars, scheduler: this.scheduler, flow: this.flow });
       if (drive.ok) {
         this.measure();
         return { outcome: drive.report.outcome, payload: drive.report.payload, logs: logs.text(), durationMs: performance.now() - started };

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { makeRequest, payloadOf, useIsolateEngine } from './test-support.ts';
 
 const isolates = useIsolateEngine();
+// Every step waits 400 ms for its turn: far past a 300 ms Timeout if waiting were charged.
+const slowTurns = useIsolateEngine({ scheduler: { run: (_flow, step) => new Promise<void>((r) => setTimeout(r, 400)).then(step) } });
 
 describe('stratus-isolate deadlines', () => {
   it('times out a handler that spins, with Lambda’s message, logs so far, and a fatal environment', async () => {
@@ -19,14 +21,12 @@ describe('stratus-isolate deadlines', () => {
   });
 
   it('counts the Timeout from the first step and not while a step waits for its turn', async () => {
-    const env = await isolates.env(`exports.handler = async (e, context) => {
+    const env = await slowTurns.env(`exports.handler = async (e, context) => {
       await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 20));
       return context.getRemainingTimeInMillis() > 0;
     };`);
-    // Every step waits 400 ms for a slot: far past a 300 ms Timeout if waiting were charged.
-    const slow = <T>(step: () => Promise<T>) => new Promise<void>((r) => setTimeout(r, 400)).then(step);
-    const result = await env.invoke(makeRequest({ timeoutMs: 300, schedule: slow }));
+    const result = await env.invoke(makeRequest({ timeoutMs: 300 }));
     expect(result.fatal).toBeUndefined();
     expect(payloadOf(result)).toBe(true);
   });

@@ -1,6 +1,7 @@
 /** @module Test helpers for the isolate engine's unit tests: specs, requests, and environments disposed after each test. */
 import { afterEach } from 'vitest';
-import type { Environment, EnvironmentSpec, InvokeRequest, InvokeResult } from '../engine.ts';
+import { functionId, partitionOf } from '../../shared/identity.ts';
+import type { Environment, EnvironmentSpec, InvokeRequest, InvokeResult, StepScheduler } from '../engine.ts';
 import { createIsolateEngine, type IsolateEngineOptions } from './isolate-engine.ts';
 
 let counter = 0;
@@ -13,8 +14,8 @@ export function makeSpec(code: string, overrides: Partial<EnvironmentSpec> = {})
     env: {},
     memoryMb: 64,
     initTimeoutMs: 5_000,
-    functionName: 'test-fn',
-    functionVersion: '$LATEST',
+    partition: partitionOf(functionId('123456789012', 'test-fn'), '$LATEST', 'r1'),
+    isolation: 'environment',
     ...overrides,
   };
 }
@@ -51,6 +52,30 @@ export function useIsolateEngine(opts: IsolateEngineOptions = {}) {
       const result = await this.create(code, overrides);
       if (!result.ok) throw new Error(`init failed: ${JSON.stringify(result.error)}`);
       return result.env;
+    },
+  };
+}
+
+/**
+ * A scheduler that runs every step at once and counts them by flow, with partitions of their own
+ * flow, so a test can count the guest steps of one environment.
+ */
+export function countingScheduler() {
+  const counts = new Map<string, number>();
+  let next = 0;
+  const scheduler: StepScheduler = {
+    run(flow, step) {
+      const key = flow.join('/');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return step();
+    },
+  };
+  return {
+    scheduler,
+    /** A partition whose steps are counted apart from every other: `steps()` says how many so far. */
+    counted(name = 'test-fn') {
+      const partition = partitionOf(functionId('123456789012', name), '$LATEST', 'r1', `counted-${++next}`);
+      return { partition, steps: () => counts.get(partition.flow.join('/')) ?? 0 };
     },
   };
 }

@@ -1,0 +1,100 @@
+/** @module Lease-and-run stage: an environment of the invocation's partition from the pool (created if none is idle), one invocation in it, an Outcome out. */
+import type { CodeStore } from '../../store/index.ts';
+import type { EnvironmentSpec, GuestError, Pool } from '../../pool/index.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { isStratusError, stratusError } from '../../shared/errors.ts';
+import { required, type Outcome, type Stage } from '../invocation.ts';
+import { noObserver, type InvocationObserver } from '../observer.ts';
+import type { Quarantine } from '../quarantine.ts';
+
+/** Lambda's bound on a synchronous invocation's response. */
+export const MAX_SYNC_RESULT_BYTES = 6 * 1024 * 1024;
+const INIT_TIMEOUT_MS = 10_000;
+
+export interface RunStageDeps {
+  pool: Pool;
+  code: CodeStore;
+  clock: Clock;
+  observer?: InvocationObserver;
+  /** Told when a function's code lost an engine thread (see quarantine.ts). */
+  quarantine?: Quarantine;
+}
+
+export function runStage(deps: RunStageDeps): Stage {
+  const { pool, code, clock } = deps;
+  const observer = deps.observer ?? noObserver;
+
+  return async (ctx): Promise<Outcome> => {
+    const { record, invokedArn } = required(ctx.target, 'the target');
+    const partition = required(ctx.partition, 'the partition');
+    const payload = required(ctx.payload, 'the payload');
+    const version = record.version;
+    const spec = async (): Promise<EnvironmentSpec> => {
+      const bundle = await code.getBundle(record.bundleSha256);
+      if (bundle === undefined) throw stratusError('INTERNAL', `Code bundle ${record.bundleSha256} of ${record.functionName} is missing from the store.`);
+      return {
+        runtime: record.runtime,
+        code: bundle,
+        handlerExport: record.handlerExport,
+        env: record.environment,
+        memoryMb: record.memoryMb,
+        initTimeoutMs: INIT_TIMEOUT_MS,
+        partition,
+        isolation: 'environment',
+      };
+    };
+
+    const started = clock.now();
+    const who = { accountId: record.accountId, functionName: record.functionName, tenantId: ctx.tenantId };
+    let acquired;
+    try {
+      acquired = await pool.acquire(partition, spec);
+    } catch (err) {
+      if (isStratusError(err) && err.code === 'INVOKE_CAPACITY_EXHAUSTED') observer.throttled({ ...who, reason: 'capacity' });
+      throw err;
+    }
+    if (!acquired.ok) {
+      if (acquired.lost) deps.quarantine?.lost(record.accountId, record.functionName);
+      const durationMs = clock.now() - started;
+      observer.invoked({ ...who, outcome: 'error', durationMs, cold: true });
+      return { kind: 'failed', cause: 'function', error: acquired.error, version, logs: acquired.logs, timings: { durationMs, initDurationMs: 0, cold: true, memoryUsedBytes: 0 } };
+    }
+    const { lease } = acquired;
+    let result;
+    let memoryUsedBytes = 0;
+    try {
+      result = await lease.env.invoke({
+        payload,
+        requestId: ctx.id,
+        invokedFunctionArn: invokedArn,
+        timeoutMs: record.timeoutSec * 1000,
+        timeoutSeconds: record.timeoutSec,
+        clientContext: ctx.clientContext,
+        tenantId: ctx.tenantId,
+      });
+      memoryUsedBytes = lease.env.memory().used;
+      if (result.lost) deps.quarantine?.lost(record.accountId, record.functionName);
+    } finally {
+      // The port says invoke never rejects; if an engine breaks that, its environment is not reused.
+      lease.release(result ?? { fatal: 'crash' });
+    }
+    const timings = { durationMs: result.durationMs, initDurationMs: lease.initDurationMs, cold: lease.cold, memoryUsedBytes };
+    observer.invoked({ ...who, outcome: result.outcome === 'ok' && !tooLarge(result.payload) ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
+    if (result.outcome === 'error') return { kind: 'failed', cause: 'function', error: JSON.parse(result.payload) as GuestError, version, logs: result.logs, timings };
+    if (tooLarge(result.payload)) return { kind: 'failed', cause: 'function', error: responseTooLarge(), version, logs: result.logs, timings };
+    return { kind: 'succeeded', result: result.payload, version, logs: result.logs, timings };
+  };
+}
+
+function tooLarge(payload: string): boolean {
+  // Cheap first: UTF-8 takes at most 3 bytes per UTF-16 unit, so a short string cannot exceed the bound.
+  return payload.length * 3 > MAX_SYNC_RESULT_BYTES && Buffer.byteLength(payload, 'utf8') > MAX_SYNC_RESULT_BYTES;
+}
+
+function responseTooLarge(): GuestError {
+  return {
+    errorType: 'Function.ResponseSizeTooLarge',
+    errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_RESULT_BYTES} bytes).`,
+    trace: [],
+  };
+}
