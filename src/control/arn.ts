@@ -57,6 +57,11 @@ function badName(input: string) {
   );
 }
 
+/** Whether a qualifier names a version ($LATEST or a number) rather than an alias. */
+export function isVersionQualifier(qualifier: string): boolean {
+  return qualifier === LATEST || /^\d+$/.test(qualifier);
+}
+
 /** A function of the caller's account and the qualifier a request named (none: $LATEST, or an alias's choice). */
 export interface QualifiedFunction {
   fn: FunctionId;

@@ -4,6 +4,6 @@ export { createFunctionService, lambdaTimestamp, type FunctionService } from './
 export { createAliasService, type AliasService } from './aliases.ts';
 export { createCodeCollector, type CodeCollector } from './code-collector.ts';
 export { createResolver, type InvocationTarget, type Resolver } from './resolve.ts';
-export { LATEST, functionArn, parseFunctionRef, qualifiedFunction, isValidFunctionName, isValidQualifier, type QualifiedFunction } from './arn.ts';
+export { LATEST, functionArn, isVersionQualifier, parseFunctionRef, qualifiedFunction, isValidFunctionName, isValidQualifier, type QualifiedFunction } from './arn.ts';
 export * from './types.ts';
 export type { AccountRecord, AliasRecord, FunctionVersionRecord, Page, TenancyLimits } from '../store/index.ts';

@@ -1,7 +1,7 @@
 /** @module Resolves what an invocation runs: a function and qualifier to one concrete version, applying alias weights. */
 import type { FunctionStore, FunctionVersionRecord } from '../store/index.ts';
 import { stratusError } from '../shared/errors.ts';
-import { LATEST, functionArn, type QualifiedFunction } from './arn.ts';
+import { LATEST, functionArn, isVersionQualifier, type QualifiedFunction } from './arn.ts';
 
 export interface InvocationTarget {
   /** The version that runs (for an alias: the one its weights picked). */
@@ -20,7 +20,7 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
     const invokedArn = functionArn(region, fn.accountId, fn.name, qualifier);
     const notFound = () => stratusError('FUNCTION_NOT_FOUND', `Function not found: ${invokedArn}`);
     let version = qualifier ?? LATEST;
-    if (version !== LATEST && !/^\d+$/.test(version)) {
+    if (!isVersionQualifier(version)) {
       const alias = await functions.getAlias(fn.accountId, fn.name, version);
       if (!alias) throw notFound();
       version = alias.functionVersion;

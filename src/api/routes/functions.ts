@@ -1,7 +1,7 @@
 /** @module Lambda function routes: CreateFunction, GetFunction(Configuration), ListFunctions, Update*, DeleteFunction. */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { LATEST, isValidFunctionName, type FunctionSettings } from '../../control/index.ts';
+import { LATEST, isValidFunctionName, isVersionQualifier, type FunctionSettings } from '../../control/index.ts';
 import { invalidParameter } from '../../shared/errors.ts';
 import { callerOf, decodeZip, functionTarget, whileClientWaits, type ApiDeps } from '../context.ts';
 import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateConfigurationBody } from '../schemas.ts';
@@ -96,7 +96,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   /** A qualifier on a read may be a version or an alias; an alias reads the version it points at. */
   async function versionOf(t: { accountId: string; name: string; qualifier?: string }): Promise<string> {
-    if (t.qualifier === undefined || t.qualifier === LATEST || /^\d+$/.test(t.qualifier)) return t.qualifier ?? LATEST;
+    if (t.qualifier === undefined || isVersionQualifier(t.qualifier)) return t.qualifier ?? LATEST;
     return (await deps.aliases.get(t.accountId, t.name, t.qualifier)).functionVersion;
   }
 }
