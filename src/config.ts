@@ -16,6 +16,10 @@ export interface StratusConfig {
   memoryBudgetMb: number;
   /** Guest steps running at once on the node; waiting steps are served fairly across tenants. */
   executionSlots: number;
+  /** Engine worker processes the environments run in; 0 runs engines in the server process. */
+  engineWorkers: number;
+  /** Engine workers that may end under one function's invocations before it is refused on the node. */
+  workerCrashesPerFunction: number;
   /** Invocations in flight on the node at once; more wait, served fairly across tenants. */
   maxInflightInvocations: number;
   /** Event-loop utilization (0-1) kept while tenants compete: admissions are paced above it; 1 turns pacing off. */
@@ -58,6 +62,9 @@ const schema = z.object({
   STRATUS_MEMORY_BUDGET_MB: intIn(64, 10_000_000).default(Math.floor(os.totalmem() / 1048576 / 2)),
   // Two per core: one running while the other's result crosses back to the event loop.
   STRATUS_EXECUTION_SLOTS: intIn(1, 10_000).default(2 * os.availableParallelism()),
+  // One per core: engines run in worker processes, so a crash in engine code ends one worker, not the node.
+  STRATUS_ENGINE_WORKERS: intIn(0, 256).default(os.availableParallelism()),
+  STRATUS_WORKER_CRASHES_PER_FUNCTION: intIn(1, 1_000).default(3),
   // Enough in flight to keep every execution slot busy while others parse, sign and respond.
   STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(4 * os.availableParallelism()),
   // Headroom for the tenants that are not saturating the node: their requests wait on this loop too.
@@ -77,6 +84,9 @@ const schema = z.object({
   // A deploy writes its version a moment after storing its code; minutes leave room for a slow disk.
   STRATUS_CODE_GRACE_SECONDS: intIn(0, 7 * 86_400).default(600),
 });
+
+/** Every STRATUS_* variable the server reads (the README's configuration table documents each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** Reads STRATUS_* variables; a bad value throws one line naming the variable and what it accepts. */
 export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
@@ -98,6 +108,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     maxEnvironments: e.STRATUS_MAX_ENVIRONMENTS,
     memoryBudgetMb: e.STRATUS_MEMORY_BUDGET_MB,
     executionSlots: e.STRATUS_EXECUTION_SLOTS,
+    engineWorkers: e.STRATUS_ENGINE_WORKERS,
+    workerCrashesPerFunction: e.STRATUS_WORKER_CRASHES_PER_FUNCTION,
     maxInflightInvocations: e.STRATUS_MAX_INFLIGHT_INVOCATIONS,
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,

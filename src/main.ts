@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildPackage, createBuildGate, defaultBuildDir, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
 import { createCheckedBuilder, createFairScheduler, createInvocationStages, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
 import { createPool } from './pool/index.ts';
-import { createIsolateEngine, isolatedVmBuild, type Engine } from './runtime/index.ts';
+import { createIsolateEngine, createWorkerEngine, isolatedVmBuild, isolateReservation, ISOLATE_RUNTIME, startEngineWorkers, type Engine, type EngineWorkers } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
 import { functionId } from './shared/identity.ts';
@@ -21,7 +21,11 @@ export interface RunningStratus {
   region: string;
   /** The admin account's key (from the store: it is the same on every start). */
   rootCredentials: Credentials;
+  /** Process ids of the engine workers now running (empty when engines run in this process). */
+  engineWorkerPids(): number[];
   credentialsFile: string;
+  /** The isolated-vm release the isolate engine runs on. */
+  isolatedVm: string;
   close(): Promise<void>;
 }
 
@@ -68,7 +72,11 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err: boundedError(err), where, environmentId }, 'execution environment crashed');
   // Guest steps of every environment take their turn here: account first, then function, then tenant.
   const scheduler = createFairScheduler({ slots: config.executionSlots });
-  const engines = new Map<string, Engine>([['stratus-isolate', createIsolateEngine({ onCrash, scheduler })]]);
+  const workers = config.engineWorkers > 0 ? await startWorkers(config, logger) : undefined;
+  const isolateEngine = workers
+    ? createWorkerEngine({ runtime: ISOLATE_RUNTIME, workers: workers.workers, reservation: isolateReservation })
+    : createIsolateEngine({ onCrash, scheduler });
+  const engines = new Map<string, Engine>([[ISOLATE_RUNTIME, isolateEngine]]);
   const pool = createPool({
     engines,
     clock,
@@ -97,7 +105,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
   // An account whose code loses this many engine threads is refused on this node until it restarts.
-  const quarantine = createQuarantine({ accountLimit: config.lostThreadsPerAccount });
+  const quarantine = createQuarantine({ accountLimit: config.lostThreadsPerAccount, crashLimit: config.workerCrashesPerFunction });
   const onChange = (accountId: string, functionName: string) => {
     quarantine.changed(accountId, functionName);
     void pool.evictFunction(functionId(accountId, functionName));
@@ -158,6 +166,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ExecutionSlots: s.slots,
       RunningSteps: s.running,
       WaitingSteps: s.waiting,
+      EngineWorkers: config.engineWorkers,
+      EngineWorkerExits: quarantine.stats().workerCrashes,
       LostEngineThreads: quarantine.stats().lostThreads,
       QuarantinedFunctions: quarantine.stats().functions,
       QuarantinedAccounts: quarantine.stats().accounts,
@@ -180,23 +190,44 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const ivm = isolatedVmBuild();
-  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root, node: process.version, isolatedVm: ivm.version }, 'Stratus is ready');
+  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root, node: process.version, isolatedVm: workers?.isolatedVm ?? isolatedVmBuild().version, engineWorkers: config.engineWorkers }, 'Stratus is ready');
 
   return {
     url,
     region: config.region,
     rootCredentials,
     credentialsFile,
+    isolatedVm: workers?.isolatedVm ?? isolatedVmBuild().version,
+    engineWorkerPids: () => workers?.workers.pids() ?? [],
     async close() {
       clearInterval(codeSweep);
       await app.close();
       await pool.close();
+      await workers?.workers.close();
       limiter.close();
       governor.close();
       await stores.close();
     },
   };
+}
+
+/** Starts the engine worker processes and waits until each is ready; one line when they cannot start. */
+async function startWorkers(config: StratusConfig, logger: Logger): Promise<{ workers: EngineWorkers; isolatedVm: string }> {
+  const workers = startEngineWorkers({
+    count: config.engineWorkers,
+    // The node's execution slots, shared out: each worker schedules its own environments' steps fairly.
+    settings: { executionSlots: Math.max(1, Math.ceil(config.executionSlots / config.engineWorkers)) },
+    // Which invocations were running names the function; the replacement starts at once.
+    onExit: (exit) => logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it'),
+    onCrashReport: (r) => logger.error({ worker: r.slot, where: r.where, environmentId: r.environmentId, err: r.error }, 'execution environment crashed'),
+  });
+  try {
+    const { isolatedVm } = await workers.ready();
+    return { workers, isolatedVm };
+  } catch (err) {
+    await workers.close();
+    throw err;
+  }
 }
 
 /** At most this much of an error's text reaches the server log. */
@@ -233,7 +264,7 @@ function usage(s: RunningStratus): string {
   const relative = path.relative(process.cwd(), s.credentialsFile);
   const rel = relative.startsWith('..') ? s.credentialsFile : relative;
   return [
-    `Stratus is listening on ${s.url} (Node.js ${process.version}, stratus-isolate on isolated-vm ${isolatedVmBuild().version})`,
+    `Stratus is listening on ${s.url} (Node.js ${process.version}, stratus-isolate on isolated-vm ${s.isolatedVm})`,
     `Admin credentials: ${rel} (AWS shared-credentials format, profile "stratus")`,
     '',
     'Use it with the AWS CLI or SDKs:',

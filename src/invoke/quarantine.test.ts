@@ -27,6 +27,27 @@ describe('quarantine', () => {
     q.changed('a', 'g');
     expect(codeOf(() => q.check('a', 'g'))).toBe('ACCOUNT_QUARANTINED');
     expect(codeOf(() => q.check('b', 'f'))).toBe('allowed');
-    expect(q.stats()).toEqual({ lostThreads: 2, functions: 0, accounts: 1 });
+    expect(q.stats()).toEqual({ lostThreads: 2, workerCrashes: 0, functions: 0, accounts: 1 });
+  });
+
+  it('refuses a function after its invocations were running when crashLimit workers ended, until it changes, and says why', () => {
+    const q = createQuarantine({ accountLimit: 1, crashLimit: 2 });
+    q.crashed('a', 'f');
+    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
+    q.crashed('a', 'f');
+    let message = '';
+    try {
+      q.check('a', 'f');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/engine worker process running it ended 2 times/);
+    // Worker crashes are not lost threads: the account and its other functions keep being served.
+    expect(codeOf(() => q.check('a', 'g'))).toBe('allowed');
+    q.changed('a', 'f');
+    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
+    q.crashed('a', 'f');
+    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
+    expect(q.stats()).toEqual({ lostThreads: 0, workerCrashes: 3, functions: 0, accounts: 0 });
   });
 });

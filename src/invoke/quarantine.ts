@@ -3,7 +3,9 @@
  * (a step it could not stop, whose thread keeps a core busy until the process ends): refused on
  * this node, so that no account can take the node's cores one invocation at a time. A function is
  * let out when it is deployed again; an account that lost `accountLimit` threads stays in until the
- * node restarts. Node-local and in memory, like the threads it accounts for.
+ * node restarts. A function whose invocations were running when an engine worker process ended,
+ * `crashLimit` times, is refused the same way: no function can end workers forever. Node-local and
+ * in memory, like the threads and workers it accounts for.
  */
 import { stratusError } from '../shared/errors.ts';
 
@@ -12,13 +14,22 @@ export interface Quarantine {
   check(accountId: string, functionName?: string): void;
   /** An invocation or init of this function (unnamed: a deploy check) lost an engine thread. */
   lost(accountId: string, functionName?: string): void;
+  /** An invocation or init of this function was running in an engine worker process that ended. */
+  crashed(accountId: string, functionName: string): void;
   /** The function changed (new code or configuration): it gets another chance; its account's count stays. */
   changed(accountId: string, functionName: string): void;
-  stats(): { lostThreads: number; functions: number; accounts: number };
+  stats(): { lostThreads: number; workerCrashes: number; functions: number; accounts: number };
 }
 
-export function createQuarantine(opts: { accountLimit: number }): Quarantine {
-  const functions = new Set<string>();
+/** Worker processes that may end under one function before it is refused. */
+const DEFAULT_CRASH_LIMIT = 3;
+
+export function createQuarantine(opts: { accountLimit: number; crashLimit?: number }): Quarantine {
+  const crashLimit = opts.crashLimit ?? DEFAULT_CRASH_LIMIT;
+  /** Quarantined functions, with why. */
+  const functions = new Map<string, 'lost' | 'crash'>();
+  const crashesByFunction = new Map<string, number>();
+  let workerCrashes = 0;
   const lostByAccount = new Map<string, number>();
   let lostThreads = 0;
   const key = (accountId: string, functionName: string) => `${accountId}\u0000${functionName}`;
@@ -31,21 +42,36 @@ export function createQuarantine(opts: { accountLimit: number }): Quarantine {
           `This account's functions are disabled on this node: its code made the execution engine spin where it cannot be stopped ${lost} time(s) (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then ask the operator to restart the node.`,
         );
       }
-      if (functionName !== undefined && functions.has(key(accountId, functionName))) {
+      const why = functionName === undefined ? undefined : functions.get(key(accountId, functionName));
+      if (why === 'lost') {
         throw stratusError(
           'FUNCTION_QUARANTINED',
           `Function ${functionName} is disabled on this node: an invocation made the execution engine spin where it cannot be stopped (for example a getter or Proxy on the reason of an unhandled promise rejection). Deploy fixed code to enable it again.`,
         );
       }
+      if (why === 'crash') {
+        throw stratusError(
+          'FUNCTION_QUARANTINED',
+          `Function ${functionName} is disabled on this node: the engine worker process running it ended ${crashLimit} times while its invocations ran (a crash in engine code, or the process was killed). Deploy fixed code to enable it again.`,
+        );
+      }
     },
     lost(accountId, functionName) {
       lostThreads++;
-      if (functionName !== undefined) functions.add(key(accountId, functionName));
+      if (functionName !== undefined) functions.set(key(accountId, functionName), 'lost');
       lostByAccount.set(accountId, (lostByAccount.get(accountId) ?? 0) + 1);
+    },
+    crashed(accountId, functionName) {
+      workerCrashes++;
+      const k = key(accountId, functionName);
+      const n = (crashesByFunction.get(k) ?? 0) + 1;
+      crashesByFunction.set(k, n);
+      if (n >= crashLimit && !functions.has(k)) functions.set(k, 'crash');
     },
     changed(accountId, functionName) {
       functions.delete(key(accountId, functionName));
+      crashesByFunction.delete(key(accountId, functionName));
     },
-    stats: () => ({ lostThreads, functions: functions.size, accounts: [...lostByAccount.values()].filter((n) => n >= opts.accountLimit).length }),
+    stats: () => ({ lostThreads, workerCrashes, functions: functions.size, accounts: [...lostByAccount.values()].filter((n) => n >= opts.accountLimit).length }),
   };
 }

@@ -65,7 +65,12 @@ class EnvironmentPool implements Pool, LeaseOwner {
     if (this.closed) return Promise.reject(closedError());
     // Warm path: one map lookup, a few pointer updates and one lease object; no await.
     const part = this.partitions.get(partition.key);
-    const warm = part === undefined ? null : this.idle.takeNewest(part);
+    let warm = part === undefined ? null : this.idle.takeNewest(part);
+    // An environment gone for a reason outside it (its worker process ended) is replaced, not handed out.
+    while (warm !== null && warm.env.alive?.() === false) {
+      this.discard(warm, true);
+      warm = this.idle.takeNewest(part!);
+    }
     if (warm !== null) return Promise.resolve({ ok: true, lease: new PoolLease(this, warm, false, 0) });
     return this.acquireCold(partition, spec);
   }

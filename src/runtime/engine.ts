@@ -64,9 +64,10 @@ export interface InvokeRequest {
 
 /**
  * Why an environment must be thrown away after an invocation: it ran past its deadline, hit its
- * memory limit, or broke in a way that leaves its state unknown.
+ * memory limit, broke in a way that leaves its state unknown, or the worker process hosting it
+ * ended (`worker`: the result is not the function's, and the invocation may be retried).
  */
-export type FatalReason = 'timeout' | 'memory' | 'crash';
+export type FatalReason = 'timeout' | 'memory' | 'crash' | 'worker';
 
 export interface InvokeResult {
   /** `ok`: payload is the handler's result as JSON text (`null` for undefined). `error`: payload is a GuestError as JSON text. */
@@ -94,6 +95,11 @@ export interface Environment {
    * its compiled code; false when it could not (the pool then disposes it). The pool discovers it.
    */
   reset?(): Promise<boolean>;
+  /**
+   * Optional capability: false once the environment is gone for a reason outside it (the worker
+   * process hosting it ended); the pool then replaces it instead of handing it out.
+   */
+  alive?(): boolean;
 }
 
 export interface EnvironmentMemory {

@@ -13,5 +13,7 @@ export type {
   InvokeResult,
 } from './engine.ts';
 export { immediateSteps } from './engine.ts';
-export { createIsolateEngine, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions, type CrashReporter } from './isolate/isolate-engine.ts';
+export { createIsolateEngine, isolateReservation, DEFAULT_MAX_LOG_BYTES, ISOLATE_RUNTIME, type IsolateEngineOptions, type CrashReporter } from './isolate/isolate-engine.ts';
 export { isolatedVmBuild, IsolatedVmUnavailable, type IsolatedVmBuild } from './isolate/ivm.ts';
+export { startEngineWorkers, WorkerExited, type EngineWorkers, type WorkerExit, type CallMeta } from './worker/supervisor.ts';
+export { createWorkerEngine } from './worker/worker-engine.ts';

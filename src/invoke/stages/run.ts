@@ -51,6 +51,7 @@ export function runStage(deps: RunStageDeps): Stage {
       acquired = await pool.acquire(partition, spec);
     } catch (err) {
       if (isStratusError(err) && err.code === 'INVOKE_CAPACITY_EXHAUSTED') observer.throttled({ ...who, reason: 'capacity' });
+      if (isStratusError(err) && err.code === 'ENGINE_WORKER_EXITED') deps.quarantine?.crashed(record.accountId, record.functionName);
       throw err;
     }
     if (!acquired.ok) {
@@ -77,6 +78,11 @@ export function runStage(deps: RunStageDeps): Stage {
     } finally {
       // The port says invoke never rejects; if an engine breaks that, its environment is not reused.
       lease.release(result ?? { fatal: 'crash' });
+    }
+    if (result.fatal === 'worker') {
+      // Not the function's answer: the process running it ended. Retryable, and counted against the function.
+      deps.quarantine?.crashed(record.accountId, record.functionName);
+      throw stratusError('ENGINE_WORKER_EXITED', `The engine worker process ended while running this invocation; it has been replaced. Retry the request.`, { retryAfterSeconds: 1 });
     }
     const timings = { durationMs: result.durationMs, initDurationMs: lease.initDurationMs, cold: lease.cold, memoryUsedBytes };
     observer.invoked({ ...who, outcome: result.outcome === 'ok' && !tooLarge(result.payload) ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });

@@ -57,7 +57,12 @@ export function createIsolateEngine(opts: IsolateEngineOptions = {}): Engine {
     runtime: createRuntimeCompiler(loadGuestRuntimeSource()),
     scheduler: opts.scheduler ?? immediateSteps,
   };
-  return { runtime: ISOLATE_RUNTIME, reservation: (spec) => heapLimitMb(spec.memoryMb) * 1048576, create: (spec) => createEnvironment(spec, deps) };
+  return { runtime: ISOLATE_RUNTIME, reservation: isolateReservation, create: (spec) => createEnvironment(spec, deps) };
+}
+
+/** What an isolate of this spec may grow to: its heap limit. Known without loading isolated-vm. */
+export function isolateReservation(spec: Pick<EnvironmentSpec, 'memoryMb'>): number {
+  return heapLimitMb(spec.memoryMb) * 1048576;
 }
 
 /** The isolate's heap limit: MemorySize, but never below what isolated-vm accepts. */
