@@ -6,6 +6,21 @@ function $dataCloneError(what) {
   return err;
 }
 
+// Typed array constructors by kind, taken before user code runs. A copy is of the original's kind,
+// read with the built-in tag getter: as in Node, neither a subclass nor a `constructor` property
+// on the value decides what is constructed.
+const $typedArrayKind = $getOwnPropertyDescriptor($getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+const $TYPED_ARRAYS = new $Map();
+for (const $name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+  if (typeof globalThis[$name] === 'function') $apply($mapSet, $TYPED_ARRAYS, [$name, globalThis[$name]]);
+}
+
+function $typedArrayConstructor(view, tag) {
+  const Kind = $apply($mapGet, $TYPED_ARRAYS, [$apply($typedArrayKind, view, [])]);
+  if (Kind === undefined) throw $dataCloneError(tag);
+  return Kind;
+}
+
 function $cloneValue(value, memo) {
   if (typeof value === 'function') throw $dataCloneError($functionTag(value));
   if (typeof value === 'symbol') throw $dataCloneError($String(value));
@@ -48,7 +63,7 @@ function $cloneValue(value, memo) {
         const buffer = $cloneValue(value.buffer, memo);
         copy = value instanceof DataView
           ? new DataView(buffer, value.byteOffset, value.byteLength)
-          : new value.constructor(buffer, value.byteOffset, value.length);
+          : new ($typedArrayConstructor(value, tag))(buffer, value.byteOffset, value.length);
         break;
       }
       if (tag !== '[object Object]' && tag !== '[object Array]') throw $dataCloneError(tag);
