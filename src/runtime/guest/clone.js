@@ -1,11 +1,38 @@
 /** @module Guest runtime: `structuredClone` for the value kinds handlers exchange (hand-written: a bare V8 context has none). */
 
+/** @param {string} what */
 function $dataCloneError(what) {
   const err = new $Error(`${what} could not be cloned.`);
   err.name = 'DataCloneError';
   return err;
 }
 
+// Typed array constructors by kind, taken before user code runs. A copy is of the original's kind,
+// read with the built-in tag getter: as in Node, neither a subclass nor a `constructor` property
+// on the value decides what is constructed.
+const $typedArrayKind = /** @type {{ get: () => string | undefined }} */ ($getOwnPropertyDescriptor($getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)).get;
+const $TYPED_ARRAYS = new $Map();
+for (const $name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+  const $global = /** @type {Record<string, unknown>} */ (globalThis);
+  if (typeof $global[$name] === 'function') $apply($mapSet, $TYPED_ARRAYS, [$name, $global[$name]]);
+}
+
+/**
+ * @param {ArrayBufferView} view
+ * @param {string} tag
+ * @returns {new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView}
+ */
+function $typedArrayConstructor(view, tag) {
+  const Kind = $apply($mapGet, $TYPED_ARRAYS, [$apply($typedArrayKind, view, [])]);
+  if (Kind === undefined) throw $dataCloneError(tag);
+  return Kind;
+}
+
+/**
+ * @param {any} value its kind is found from its tag, which the checker cannot follow
+ * @param {Map<object, any>} memo each object already met, with its copy
+ * @returns {any}
+ */
 function $cloneValue(value, memo) {
   if (typeof value === 'function') throw $dataCloneError($functionTag(value));
   if (typeof value === 'symbol') throw $dataCloneError($String(value));
@@ -48,7 +75,7 @@ function $cloneValue(value, memo) {
         const buffer = $cloneValue(value.buffer, memo);
         copy = value instanceof DataView
           ? new DataView(buffer, value.byteOffset, value.byteLength)
-          : new value.constructor(buffer, value.byteOffset, value.length);
+          : new ($typedArrayConstructor(value, tag))(buffer, value.byteOffset, /** @type {Uint8Array} */ (value).length);
         break;
       }
       if (tag !== '[object Object]' && tag !== '[object Array]') throw $dataCloneError(tag);
@@ -66,6 +93,7 @@ function $cloneValue(value, memo) {
   return copy;
 }
 
+/** @param {unknown} value */
 function structuredClone(value) {
   return $cloneValue(value, new $Map());
 }

@@ -4,12 +4,22 @@
 const $TRUNCATION_RESERVE = 256;
 
 /**
+ * @typedef {object} GuestLogBuffer
+ * @property {(id: string) => void} begin
+ * @property {(level: string, message: string) => void} write
+ * @property {() => string} drain
+ */
+
+/**
  * The log buffer lives in guest memory and is drained into every report to the host, so the host
  * only ever receives what one invocation may write. Lines past the bound are dropped, not queued.
  * `mirror` (a small buffer the host shares, or null) also gets the first lines of each host call,
  * as UTF-8 after a 4-byte length that the host sets back to 0 before every call: the host reads
  * them when a call ended without a report (it stopped a spinning guest, or isolated-vm answered
  * an unhandled rejection instead), so those lines are not lost with the report.
+ * @param {number} maxBytes
+ * @param {SharedArrayBuffer | null} mirror
+ * @returns {GuestLogBuffer}
  */
 function $createLogBuffer(maxBytes, mirror) {
   const mirrored = mirror === null ? null : new Uint8Array(mirror);
@@ -41,7 +51,7 @@ function $createLogBuffer(maxBytes, mirror) {
       }
       text += line;
       bytes += size;
-      if (mirrored !== null) {
+      if (mirrored !== null && mirroredLength !== null) {
         const at = 4 + mirroredLength[0];
         if (at + size <= mirrored.length) mirroredLength[0] = $utf8Into(line, mirrored, at) - 4;
       }
@@ -57,6 +67,7 @@ function $createLogBuffer(maxBytes, mirror) {
 /**
  * As Lambda's runtime writes a message: newlines become carriage returns, so a multi-line message
  * stays one log event and no message can pass for lines the platform wrote.
+ * @param {string} text
  */
 function $oneLine(text) {
   let at = $apply($stringIndexOf, text, ['\n']);
@@ -71,9 +82,10 @@ function $oneLine(text) {
   return out + $apply($stringSlice, text, [from]);
 }
 
+/** @param {GuestLogBuffer} logs */
 function $createConsole(logs) {
-  const emit = (level) =>
-    function (...args) {
+  const emit = (/** @type {string} */ level) =>
+    function (/** @type {unknown[]} */ ...args) {
       logs.write(level, $format(args));
     };
   const counts = new $Map();
@@ -85,10 +97,10 @@ function $createConsole(logs) {
     error: emit('ERROR'),
     debug: emit('DEBUG'),
     trace: emit('TRACE'),
-    dir(value) {
+    dir(/** @type {unknown} */ value) {
       logs.write('INFO', $inspect(value));
     },
-    assert(condition, ...args) {
+    assert(/** @type {unknown} */ condition, /** @type {unknown[]} */ ...args) {
       if (!condition) logs.write('ERROR', args.length ? `Assertion failed: ${$format(args)}` : 'Assertion failed');
     },
     count(label = 'default') {
@@ -102,7 +114,7 @@ function $createConsole(logs) {
     time(label = 'default') {
       $apply($mapSet, timers, [label, $now()]);
     },
-    timeLog(label = 'default', ...args) {
+    timeLog(label = 'default', /** @type {unknown[]} */ ...args) {
       if (!$apply($mapHas, timers, [label])) return;
       const extra = args.length ? ` ${$format(args)}` : '';
       logs.write('INFO', `${label}: ${$now() - $apply($mapGet, timers, [label])}ms${extra}`);

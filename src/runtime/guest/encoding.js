@@ -1,6 +1,9 @@
 /** @module Guest runtime: UTF-8 TextEncoder/TextDecoder and atob/btoa, hand-written because a bare V8 context has none and they must run inside the sandbox. */
 
-/** UTF-8 byte length of a string; a lone surrogate counts as U+FFFD (3 bytes), as the encoder writes it. */
+/**
+ * UTF-8 byte length of a string; a lone surrogate counts as U+FFFD (3 bytes), as the encoder writes it.
+ * @param {string} str
+ */
 function $utf8Length(str) {
   let n = 0;
   for (let i = 0; i < str.length; i++) {
@@ -18,13 +21,19 @@ function $utf8Length(str) {
   return n;
 }
 
+/** @param {string} str */
 function $utf8Encode(str) {
   const out = new Uint8Array($utf8Length(str));
   $utf8Into(str, out, 0);
   return out;
 }
 
-/** Writes `str` as UTF-8 into `out` from `p`, the caller having checked that it fits; returns the end. */
+/**
+ * Writes `str` as UTF-8 into `out` from `p`, the caller having checked that it fits; returns the end.
+ * @param {string} str
+ * @param {Uint8Array} out
+ * @param {number} p
+ */
 function $utf8Into(str, out, p) {
   for (let i = 0; i < str.length; i++) {
     let c = $apply($charCodeAt, str, [i]);
@@ -53,16 +62,21 @@ function $utf8Into(str, out, p) {
   return p;
 }
 
-/** WHATWG UTF-8 decode: each maximal invalid subpart becomes one U+FFFD, or a TypeError when fatal. */
+/**
+ * WHATWG UTF-8 decode: each maximal invalid subpart becomes one U+FFFD, or a TypeError when fatal.
+ * @param {Uint8Array} bytes
+ * @param {boolean} fatal
+ */
 function $utf8Decode(bytes, fatal) {
   let out = '';
+  /** @type {number[]} */
   let units = [];
   let cp = 0;
   let needed = 0;
   let seen = 0;
   let lower = 0x80;
   let upper = 0xbf;
-  const emit = (code) => {
+  const emit = (/** @type {number} */ code) => {
     if (code > 0xffff) {
       code -= 0x10000;
       units[units.length] = 0xd800 + (code >> 10);
@@ -117,6 +131,7 @@ function $utf8Decode(bytes, fatal) {
   return out + $apply($fromCharCode, null, units);
 }
 
+/** @param {unknown} input */
 function $toBytes(input) {
   if (input === undefined) return new Uint8Array(0);
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
@@ -131,6 +146,10 @@ class TextEncoder {
   encode(input = '') {
     return $utf8Encode($String(input));
   }
+  /**
+   * @param {unknown} source
+   * @param {Uint8Array} destination
+   */
   encodeInto(source, destination) {
     const bytes = $utf8Encode($String(source));
     // Only whole characters are written: back off to the last UTF-8 lead byte that fits.
@@ -147,6 +166,10 @@ const $UTF8_LABELS = ['utf-8', 'utf8', 'unicode-1-1-utf-8'];
 class TextDecoder {
   #fatal;
   #ignoreBOM;
+  /**
+   * @param {string} [label]
+   * @param {{ fatal?: boolean, ignoreBOM?: boolean } | null} [options]
+   */
   constructor(label = 'utf-8', options = {}) {
     if ($UTF8_LABELS.indexOf($String(label).trim().toLowerCase()) < 0) {
       throw new $RangeError(`The "${label}" encoding is not supported: stratus-isolate decodes UTF-8 only`);
@@ -163,6 +186,7 @@ class TextDecoder {
   get ignoreBOM() {
     return this.#ignoreBOM;
   }
+  /** @param {ArrayBuffer | ArrayBufferView} [input] */
   decode(input) {
     let bytes = $toBytes(input);
     if (!this.#ignoreBOM && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -174,12 +198,14 @@ class TextDecoder {
 
 const $B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+/** @param {string} message */
 function $invalidCharacter(message) {
   const err = new $Error(message);
   err.name = 'InvalidCharacterError';
   return err;
 }
 
+/** @param {unknown} data */
 function btoa(data) {
   const s = $String(data);
   let out = '';
@@ -196,6 +222,7 @@ function btoa(data) {
   return out;
 }
 
+/** @param {unknown} data */
 function atob(data) {
   let s = $String(data).replace(/[\t\n\f\r ]/g, '');
   if (s.length % 4 === 0) s = s.replace(/==?$/, '');

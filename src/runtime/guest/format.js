@@ -5,6 +5,7 @@ const $INSPECT_MAX_ITEMS = 100;
 const $INSPECT_MAX_STRING = 10000;
 const $IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** @param {string} s */
 function $quote(s) {
   if (s.length > $INSPECT_MAX_STRING) s = s.slice(0, $INSPECT_MAX_STRING) + `... ${s.length - $INSPECT_MAX_STRING} more characters`;
   const q = s.indexOf("'") < 0 ? "'" : s.indexOf('"') < 0 ? '"' : '`';
@@ -20,6 +21,7 @@ function $quote(s) {
   return q + out + q;
 }
 
+/** @param {Function} fn */
 function $functionTag(fn) {
   let name = '';
   let source = '';
@@ -33,6 +35,10 @@ function $functionTag(fn) {
   return name ? `[Function: ${name}]` : '[Function (anonymous)]';
 }
 
+/**
+ * @param {object} obj
+ * @returns {string | null} null for an object without a prototype
+ */
 function $constructorName(obj) {
   try {
     const proto = $getPrototypeOf(obj);
@@ -44,14 +50,22 @@ function $constructorName(obj) {
   }
 }
 
-/** Own enumerable properties, read through descriptors so that a getter never runs. */
+/**
+ * Own enumerable properties, read through descriptors so that a getter never runs.
+ * @param {object} obj
+ * @param {number} depth
+ * @param {unknown[]} seen
+ * @param {boolean} skipIndexes
+ * @returns {string[]}
+ */
 function $inspectProperties(obj, depth, seen, skipIndexes) {
+  /** @type {string[]} */
   const parts = [];
   const keys = $objectKeys(obj);
   let count = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (skipIndexes && $String(key >>> 0) === key) continue;
+    if (skipIndexes && $String($Number(key) >>> 0) === key) continue;
     if (count++ >= $INSPECT_MAX_ITEMS) {
       parts[parts.length] = `... ${keys.length - $INSPECT_MAX_ITEMS} more properties`;
       break;
@@ -66,6 +80,13 @@ function $inspectProperties(obj, depth, seen, skipIndexes) {
   return parts;
 }
 
+/**
+ * @param {object} obj
+ * @param {PropertyKey} key
+ * @param {number} depth
+ * @param {unknown[]} seen
+ * @returns {string}
+ */
 function $inspectSlot(obj, key, depth, seen) {
   const d = $getOwnPropertyDescriptor(obj, key);
   if (!d) return 'undefined';
@@ -73,11 +94,23 @@ function $inspectSlot(obj, key, depth, seen) {
   return $inspectValue(d.value, depth + 1, seen, false);
 }
 
+/**
+ * @param {string} prefix
+ * @param {string[]} parts
+ * @param {string} open
+ * @param {string} close
+ */
 function $wrap(prefix, parts, open, close) {
   if (parts.length === 0) return prefix + open + close;
   return `${prefix}${open} ${parts.join(', ')} ${close}`;
 }
 
+/**
+ * @param {object} obj
+ * @param {number} depth
+ * @param {unknown[]} seen
+ * @returns {string}
+ */
 function $inspectObject(obj, depth, seen) {
   const tag = $apply($objectToString, obj, []);
   if (tag === '[object Error]') {
@@ -93,7 +126,8 @@ function $inspectObject(obj, depth, seen) {
       }
       if (typeof stack === 'string') return stack;
     }
-    return `${$String(obj.name)}: ${$String(obj.message)}`;
+    const err = /** @type {Error} */ (obj);
+    return `${$String(err.name)}: ${$String(err.message)}`;
   }
   if (tag === '[object Date]') {
     const t = $apply(Date.prototype.getTime, obj, []);
@@ -129,16 +163,24 @@ function $inspectObject(obj, depth, seen) {
     return $wrap(`Set(${obj.size}) `, parts, '{', '}');
   }
   if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
+    const view = /** @type {Uint8Array} */ (obj); // or any other typed array: only length and elements are read
     const parts = [];
-    for (let i = 0; i < obj.length && i < $INSPECT_MAX_ITEMS; i++) parts[parts.length] = $String(obj[i]);
-    if (obj.length > $INSPECT_MAX_ITEMS) parts[parts.length] = `... ${obj.length - $INSPECT_MAX_ITEMS} more items`;
-    return $wrap(`${name}(${obj.length}) `, parts, '[', ']');
+    for (let i = 0; i < view.length && i < $INSPECT_MAX_ITEMS; i++) parts[parts.length] = $String(view[i]);
+    if (view.length > $INSPECT_MAX_ITEMS) parts[parts.length] = `... ${view.length - $INSPECT_MAX_ITEMS} more items`;
+    return $wrap(`${name}(${view.length}) `, parts, '[', ']');
   }
   if (obj instanceof ArrayBuffer) return `ArrayBuffer { byteLength: ${obj.byteLength} }`;
   const prefix = shortName === 'Object' ? '' : `${shortName} `;
   return $wrap(prefix, $inspectProperties(obj, depth, seen, false), '{', '}');
 }
 
+/**
+ * @param {unknown} value
+ * @param {number} depth
+ * @param {unknown[]} seen
+ * @param {boolean} top a top-level string is written as is, not quoted
+ * @returns {string}
+ */
 function $inspectValue(value, depth, seen, top) {
   switch (typeof value) {
     case 'string':
@@ -169,11 +211,19 @@ function $inspectValue(value, depth, seen, top) {
   }
 }
 
-/** Node's util.inspect, roughly: one line, depth 2, getters shown as [Getter], cycles as [Circular *1]. */
+/**
+ * Node's util.inspect, roughly: one line, depth 2, getters shown as [Getter], cycles as [Circular *1].
+ * @param {unknown} value
+ */
 function $inspect(value) {
   return $inspectValue(value, 0, [], false);
 }
 
+/**
+ * @param {string} spec the character after a %
+ * @param {unknown} arg
+ * @returns {string | null} null for a character that is not a specifier
+ */
 function $formatSpecifier(spec, arg) {
   switch (spec) {
     case 's':
@@ -187,9 +237,9 @@ function $formatSpecifier(spec, arg) {
       return $inspectValue($Number(arg), 0, [], true);
     case 'i':
       if (typeof arg === 'bigint') return `${$String(arg)}n`;
-      return typeof arg === 'symbol' ? 'NaN' : $String(parseInt(arg, 10));
+      return typeof arg === 'symbol' ? 'NaN' : $String(parseInt(/** @type {string} */ (arg), 10));
     case 'f':
-      return typeof arg === 'symbol' ? 'NaN' : $String(parseFloat(arg));
+      return typeof arg === 'symbol' ? 'NaN' : $String(parseFloat(/** @type {string} */ (arg)));
     case 'j':
       try {
         return $String($stringify(arg));
@@ -206,7 +256,10 @@ function $formatSpecifier(spec, arg) {
   }
 }
 
-/** Formats console arguments the way Node's util.format does, for the common specifiers. */
+/**
+ * Formats console arguments the way Node's util.format does, for the common specifiers.
+ * @param {unknown[]} args
+ */
 function $format(args) {
   if (args.length === 0) return '';
   const first = args[0];

@@ -11,9 +11,11 @@ const $BUILTIN_MODULES = [
 /** Errors thrown by our `require`, so that init can report them as Runtime.ImportModuleError. */
 const $importErrors = new $WeakSet();
 
+/** @param {unknown} name */
 function $require(name) {
   const id = $String(name);
   const builtin = id.slice(0, 5) === 'node:' || $BUILTIN_MODULES.indexOf(id.split('/')[0]) >= 0;
+  /** @type {Error & { code?: string }} */
   const err = new $Error(
     builtin
       ? `Cannot find module '${id}': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead`
@@ -24,11 +26,19 @@ function $require(name) {
   throw err;
 }
 
+/**
+ * @param {unknown} err
+ * @returns {err is Error}
+ */
 function $isImportError(err) {
   return typeof err === 'object' && err !== null && $apply($weakSetHas, $importErrors, [err]);
 }
 
-/** Lambda's `_isError`: a native error, or anything with string name, message and stack. */
+/**
+ * Lambda's `_isError`: a native error, or anything with string name, message and stack.
+ * @param {any} err
+ * @returns {err is Error}
+ */
 function $looksLikeError(err) {
   if (typeof err !== 'object' || err === null) return false;
   if ($apply($objectToString, err, []) === '[object Error]') return true;
@@ -39,6 +49,7 @@ function $looksLikeError(err) {
  * The error payload exactly as Lambda's Node.js runtime builds it: Errors give name, message and
  * stack lines; any other thrown value gives its typeof and toString(); a value that cannot even be
  * described gives errorType "handled".
+ * @param {any} err
  */
 function $toGuestError(err) {
   try {
@@ -62,6 +73,10 @@ function $toGuestError(err) {
   }
 }
 
+/**
+ * @param {string} errorType
+ * @param {string} errorMessage
+ */
 function $errorPayload(errorType, errorMessage) {
   return $stringify({ __proto__: null, errorType, errorMessage, trace: [] });
 }
@@ -69,6 +84,8 @@ function $errorPayload(errorType, errorMessage) {
 /**
  * The handler's result as JSON text, in the guest, so only a string crosses to the host.
  * Returns [outcome, payload]; a result JSON cannot represent fails the invocation as in Lambda.
+ * @param {unknown} value
+ * @returns {['ok' | 'error', string]}
  */
 function $serializeResult(value) {
   try {
@@ -80,6 +97,7 @@ function $serializeResult(value) {
   }
 }
 
+/** @param {unknown} text */
 function $parseClientContext(text) {
   if (typeof text !== 'string') return undefined;
   try {
@@ -90,10 +108,49 @@ function $parseClientContext(text) {
 }
 
 /**
+ * @typedef {object} GuestFunctionFacts per-environment facts copied into every context
+ * @property {string} functionName
+ * @property {string} functionVersion
+ * @property {string} memoryLimitInMB
+ * @property {string} logGroupName
+ * @property {string} logStreamName
+ *
+ * @typedef {object} GuestInvokeMeta per-invocation facts, as protocol.ts sends them
+ * @property {string} requestId
+ * @property {string} invokedFunctionArn
+ * @property {number} deadline
+ * @property {string} [clientContext]
+ * @property {string} [tenantId]
+ *
+ * @typedef {(isError: boolean, value: unknown, viaCallback: boolean) => void} GuestSettle
+ *
+ * @typedef {object} GuestContext
+ * @property {boolean} callbackWaitsForEmptyEventLoop
+ * @property {string} functionName
+ * @property {string} functionVersion
+ * @property {string} invokedFunctionArn
+ * @property {string} memoryLimitInMB
+ * @property {string} awsRequestId
+ * @property {string} logGroupName
+ * @property {string} logStreamName
+ * @property {() => number} getRemainingTimeInMillis
+ * @property {(err?: unknown, result?: unknown) => void} done
+ * @property {(result?: unknown) => void} succeed
+ * @property {(err?: unknown) => void} fail
+ * @property {unknown} [clientContext]
+ * @property {string} [tenantId]
+ */
+
+/**
  * The Lambda `context` for one invocation. `settle(isError, value, viaCallback)` ends the invocation;
  * viaCallback marks the handler's callback, whose answer waits for an empty event loop when asked to.
+ * @param {GuestFunctionFacts} fn
+ * @param {GuestInvokeMeta} meta
+ * @param {GuestSettle} settle
+ * @param {() => number} deadlineOf
  */
 function $createContext(fn, meta, settle, deadlineOf) {
+  /** @type {GuestContext} */
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.functionName,
@@ -124,12 +181,17 @@ function $createContext(fn, meta, settle, deadlineOf) {
   return context;
 }
 
-/** A minimal `process`: env and nextTick. No `versions.node`, so libraries do not take Node-only paths. */
+/**
+ * A minimal `process`: env and nextTick. No `versions.node`, so libraries do not take Node-only paths.
+ * @param {Record<string, string>} env
+ * @param {(fn: () => void) => void} queue
+ */
 function $createProcess(env, queue) {
   return {
     env,
     argv: [],
     title: 'stratus',
+    /** @param {Function} fn @param {unknown[]} args */
     nextTick(fn, ...args) {
       queue(() => $apply(fn, undefined, args));
     },

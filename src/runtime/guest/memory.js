@@ -15,20 +15,25 @@ const $weakMapSet = WeakMap.prototype.set;
 const $ArrayBuffer = ArrayBuffer;
 
 function $hardenMemory() {
-  delete globalThis.WebAssembly;
-  if (typeof Atomics === 'object') delete Atomics.waitAsync;
+  delete /** @type {{ WebAssembly?: unknown }} */ (globalThis).WebAssembly;
+  if (typeof Atomics === 'object') delete /** @type {{ waitAsync?: unknown }} */ (Atomics).waitAsync;
   $fixedSizeBuffers('ArrayBuffer');
   $fixedSizeBuffers('SharedArrayBuffer');
   $weighIntl();
 }
 
-/** Makes `Fixed` stand in for `Original`: same prototype and statics, so instances, instanceof and subclasses are unchanged. */
+/**
+ * Makes `Fixed` stand in for `Original`: same prototype and statics, so instances, instanceof and subclasses are unchanged.
+ * @param {Function} Original
+ * @param {Function} Fixed
+ * @param {string} name
+ */
 function $standIn(Original, Fixed, name) {
   const keys = $reflectOwnKeys(Original);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (key === 'prototype' || key === 'length' || key === 'name') continue;
-    $defineProperty(Fixed, key, $getOwnPropertyDescriptor(Original, key));
+    $defineProperty(Fixed, key, /** @type {PropertyDescriptor} */ ($getOwnPropertyDescriptor(Original, key)));
   }
   $defineProperty(Fixed, 'length', { value: Original.length, configurable: true });
   $defineProperty(Fixed, 'prototype', { value: Original.prototype, writable: false, enumerable: false, configurable: false });
@@ -36,11 +41,15 @@ function $standIn(Original, Fixed, name) {
   return Fixed;
 }
 
-/** Replaces a buffer constructor with one that refuses `maxByteLength`. */
+/**
+ * Replaces a buffer constructor with one that refuses `maxByteLength`.
+ * @param {'ArrayBuffer' | 'SharedArrayBuffer'} name
+ */
 function $fixedSizeBuffers(name) {
   const Original = globalThis[name];
   if (typeof Original !== 'function') return;
   const Fixed = {
+    /** @param {unknown} length @param {any} options */
     [name]: function (length, options) {
       if (new.target === undefined) throw new $TypeError(`Constructor ${name} requires 'new'`);
       if (options !== undefined && options !== null && (typeof options === 'object' || typeof options === 'function') && options.maxByteLength !== undefined) {
@@ -53,11 +62,18 @@ function $fixedSizeBuffers(name) {
 }
 
 // Bytes each Intl object holds outside the heap, measured on this V8 with room to spare.
+/** @type {Record<string, number | null>} (null: the checker reads `__proto__: null` as one more entry) */
 const $INTL_BALLAST = { __proto__: null, DateTimeFormat: 32768, Segmenter: 8192, Collator: 4096 };
 const $INTL_DEFAULT_BALLAST = 2048;
 const $ballast = new $WeakMap();
 
-/** Ties `bytes` of counted memory to `object` for as long as it lives. */
+/**
+ * Ties `bytes` of counted memory to `object` for as long as it lives.
+ * @template T
+ * @param {T} object
+ * @param {number} bytes
+ * @returns {T}
+ */
 function $carry(object, bytes) {
   if ((typeof object === 'object' && object !== null) || typeof object === 'function') $apply($weakMapSet, $ballast, [object, new $ArrayBuffer(bytes)]);
   return object;
@@ -66,14 +82,15 @@ function $carry(object, bytes) {
 function $weighIntl() {
   if (typeof Intl !== 'object') return;
   // V8's own break iterator: like Segmenter, but its adoptText copies strings no wrapper sees.
-  delete Intl.v8BreakIterator;
+  delete /** @type {{ v8BreakIterator?: unknown }} */ (Intl).v8BreakIterator;
   const names = $reflectOwnKeys(Intl);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    const Original = Intl[name];
+    const Original = /** @type {Record<PropertyKey, any>} */ (Intl)[name];
     if (typeof name !== 'string' || typeof Original !== 'function' || typeof Original.prototype !== 'object') continue;
     const bytes = $INTL_BALLAST[name] ?? $INTL_DEFAULT_BALLAST;
     const Weighed = {
+      /** @this {unknown} @param {unknown[]} args */
       [name]: function (...args) {
         // Some Intl constructors may be called without new; each answers as the original would.
         const made = new.target === undefined ? $apply(Original, this, args) : $reflectConstruct(Original, args, new.target);
@@ -88,13 +105,15 @@ function $weighIntl() {
 
 const $weakMapGet = WeakMap.prototype.get;
 
+/** @param {typeof Intl.Segmenter} Segmenter */
 function $weighSegments(Segmenter) {
   const segment = Segmenter.prototype.segment;
   const segmentsProto = $getPrototypeOf($apply(segment, new Segmenter(), ['']));
   const iterate = segmentsProto[Symbol.iterator];
   const lengths = new $WeakMap();
-  const method = (value) => ({ value, writable: true, enumerable: false, configurable: true });
+  const method = (/** @type {Function} */ value) => ({ value, writable: true, enumerable: false, configurable: true });
   $defineProperty(Segmenter.prototype, 'segment', method({
+    /** @this {Intl.Segmenter} @param {unknown} text */
     segment(text) {
       const segments = $apply(segment, this, [text]);
       const bytes = 1024 + 2 * $String(text).length;

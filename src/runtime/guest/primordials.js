@@ -45,16 +45,24 @@ function $isoNow() {
   return $apply($dateToISOString, new $Date(), []);
 }
 
+/** @param {number} ms */
 function $isoDate(ms) {
   return $apply($dateToISOString, new $Date(ms), []);
 }
 
-/** Defines a global the way the platform defines its own: writable, configurable, not enumerable. */
+/**
+ * Defines a global the way the platform defines its own: writable, configurable, not enumerable.
+ * @param {string} name
+ * @param {unknown} value
+ */
 function $defineGlobal(name, value) {
   $defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }
 
-/** Runs fn as a microtask on the original Promise machinery (queueMicrotask and process.nextTick). */
+/**
+ * Runs fn as a microtask on the original Promise machinery (queueMicrotask and process.nextTick).
+ * @param {() => void} fn
+ */
 function $queueMicrotask(fn) {
   $apply($promiseThen, $apply($promiseResolve, $Promise, []), [fn]);
 }

@@ -8,13 +8,43 @@
 // Reports have no prototype and only data properties, so nothing a guest puts on Object.prototype
 // (getters, toJSON) takes part in copying them; the payload is not escaped a second time.
 
-let $handler = null;
-let $facts = null; // per-environment facts copied into every context
-let $logs = null;
-let $timers = null;
+/**
+ * @typedef {object} GuestInitSpec init facts, as protocol.ts sends them
+ * @property {string} handlerExport
+ * @property {Record<string, string>} env
+ * @property {string} functionName
+ * @property {string} functionVersion
+ * @property {number} memoryMb
+ * @property {string} logGroupName
+ * @property {string} logStreamName
+ * @property {number} maxLogBytes
+ * @property {number} maxResultBytes
+ *
+ * @typedef {object} GuestInvocation
+ * @property {boolean} settled
+ * @property {boolean} viaCallback
+ * @property {boolean} awaitsCallback
+ * @property {'ok' | 'error'} outcome
+ * @property {string} payload
+ * @property {GuestContext | null} context
+ * @property {GuestSettle} settle
+ * @property {number} deadline
+ */
+
+// Set by init, which the host calls first: typed without null (only drainLogs may run before, and it checks).
+/** @type {Function} */
+let $handler = /** @type {any} */ (null);
+/** @type {GuestFunctionFacts} */
+let $facts = /** @type {any} */ (null); // per-environment facts copied into every context
+/** @type {GuestLogBuffer} */
+let $logs = /** @type {any} */ (null);
+/** @type {ReturnType<typeof $createTimers>} */
+let $timers = /** @type {any} */ (null);
+/** @type {GuestInvocation | null} */
 let $current = null; // the invocation in flight
 let $maxResultBytes = 6291456; // Lambda's bound on a synchronous response; init sets the host's
 
+/** @param {unknown} err */
 function $onUncaught(err) {
   const e = $toGuestError(err);
   $logs.write('ERROR', `Uncaught Exception \t${$stringify({ errorType: e.errorType, errorMessage: e.errorMessage, stack: e.trace })}`);
@@ -22,6 +52,7 @@ function $onUncaught(err) {
   if ($current !== null) $current.settle(true, err, false);
 }
 
+/** @param {Function} fn */
 function $queueGuarded(fn) {
   $queueMicrotask(() => {
     try {
@@ -32,11 +63,13 @@ function $queueGuarded(fn) {
   });
 }
 
+/** @param {unknown} fn */
 function queueMicrotask(fn) {
   if (typeof fn !== 'function') throw new $TypeError('The "callback" argument must be of type function');
   $queueGuarded(fn);
 }
 
+/** @param {Record<string, string>} env */
 function $installGlobals(env) {
   $hardenMemory();
   const timers = $timers.globals;
@@ -59,23 +92,32 @@ function $installGlobals(env) {
   $defineGlobal('performance', { timeOrigin: origin, now: () => $now() - origin });
 }
 
+/**
+ * @param {'ok' | 'error'} outcome
+ * @param {string} payload
+ */
 function $done(outcome, payload) {
   const bounded = $withinResultBound(payload) ? payload : $errorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${$maxResultBytes} bytes).`);
   const out = bounded === payload ? outcome : 'error';
   return { __proto__: null, state: 'done', outcome: out, payload: bounded, logs: $logs.drain() };
 }
 
+/** @param {number} nextTimerAt */
 function $pending(nextTimerAt) {
   return { __proto__: null, state: 'pending', nextTimerAt, logs: $logs.drain() };
 }
 
-/** Checked here, so an oversized result is refused before it is copied out of the sandbox. */
+/**
+ * Checked here, so an oversized result is refused before it is copied out of the sandbox.
+ * @param {string} payload
+ */
 function $withinResultBound(payload) {
   // UTF-8 takes at least one byte per UTF-16 unit and at most three.
   if (payload.length > $maxResultBytes) return false;
   return payload.length * 3 <= $maxResultBytes || $utf8Length(payload) <= $maxResultBytes;
 }
 
+/** @param {unknown} err */
 function $initFailure(err) {
   if ($isImportError(err)) {
     const message = `Error: ${$String(err.message)}`;
@@ -86,8 +128,14 @@ function $initFailure(err) {
   return $done('error', $stringify($toGuestError(err)));
 }
 
-/** Installs the globals, runs the module's top-level code and finds the handler. */
+/**
+ * Installs the globals, runs the module's top-level code and finds the handler.
+ * @param {Function} factory the bundle wrapped as a CommonJS module function
+ * @param {string} specText
+ * @param {SharedArrayBuffer | null} [logMirror] the host's log mirror (see console.js)
+ */
 function init(factory, specText, logMirror) {
+  /** @type {GuestInitSpec} */
   const spec = $parse(specText);
   if (typeof spec.maxResultBytes === 'number') $maxResultBytes = spec.maxResultBytes;
   $logs = $createLogBuffer(spec.maxLogBytes, typeof logMirror === 'object' && logMirror !== null ? logMirror : null);
@@ -100,7 +148,7 @@ function init(factory, specText, logMirror) {
     logStreamName: spec.logStreamName,
   };
   $installGlobals(spec.env);
-  const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: {}, children: [], paths: [] };
+  const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: /** @type {Record<string, unknown>} */ ({}), children: [], paths: [] };
   let handler;
   try {
     $apply(factory, module.exports, [module.exports, $require, module, module.filename, module.path]);
@@ -117,28 +165,37 @@ function init(factory, specText, logMirror) {
   return { __proto__: null, state: 'done', outcome: 'ok', payload: 'null', logs: '' };
 }
 
+/** @param {GuestInvocation} inv */
 function $waitsForEmptyLoop(inv) {
   try {
-    return inv.context.callbackWaitsForEmptyEventLoop !== false;
+    return inv.context?.callbackWaitsForEmptyEventLoop !== false;
   } catch {
     return true;
   }
 }
 
+/** @param {GuestInvocation} inv */
 function $finished(inv) {
   return inv.settled && !(inv.viaCallback && $timers.refCount() > 0 && $waitsForEmptyLoop(inv));
 }
 
+/** @param {GuestInvocation} inv */
 function $finish(inv) {
   $current = null;
   return $done(inv.outcome, inv.payload);
 }
 
-/** Calls the handler for one invocation; the caller decides when to report. */
+/**
+ * Calls the handler for one invocation; the caller decides when to report.
+ * @param {string} payloadText
+ * @param {string} metaText
+ */
 function $begin(payloadText, metaText) {
+  /** @type {GuestInvokeMeta} */
   const meta = $parse(metaText);
   $logs.begin(meta.requestId);
-  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: null, deadline: meta.deadline };
+  /** @type {GuestInvocation} */
+  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: /** @type {any} */ (null), deadline: meta.deadline };
   inv.settle = (isError, value, viaCallback) => {
     if (inv.settled) return;
     inv.settled = true;
@@ -153,7 +210,7 @@ function $begin(payloadText, metaText) {
     }
   };
   $current = inv;
-  const callback = (err, result) => inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
+  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ result) => inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
   try {
     const event = payloadText === '' ? {} : $parse(payloadText);
     inv.context = $createContext($facts, meta, inv.settle, () => inv.deadline);
@@ -180,6 +237,8 @@ const $SETTLE_TURNS = 64;
  * Starts one invocation and answers, through a promise the host awaits, as soon as it is done; or
  * pending once the handler has had $SETTLE_TURNS microtask turns, after which the host pumps as
  * usual. One host call instead of two for handlers that wait on nothing but promises.
+ * @param {string} payloadText
+ * @param {string} metaText
  */
 function run(payloadText, metaText) {
   const inv = $begin(payloadText, metaText);
@@ -207,6 +266,7 @@ const $TURNS_BETWEEN_TIMERS = 8;
  * Moves the invocation forward: fires every due timer (up to a slice of time), then reports it
  * done, or says when to come back. `deadline` is the invocation's current deadline (the host
  * moves it when the invocation waited for a turn), for context.getRemainingTimeInMillis().
+ * @param {unknown} deadline
  */
 async function pump(deadline) {
   const inv = $current;

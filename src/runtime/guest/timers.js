@@ -3,15 +3,36 @@
 // Node clamps delays outside [1, 2^31 - 1] to 1 ms.
 const $MAX_DELAY = 2147483647;
 
+/**
+ * @typedef {object} GuestTimerEntry
+ * @property {number} id
+ * @property {Function} fn
+ * @property {unknown[]} args
+ * @property {number} delay
+ * @property {boolean} repeat
+ * @property {boolean} immediate
+ * @property {boolean} ref
+ * @property {boolean} cleared
+ * @property {GuestTimerSlot | null} slot
+ *
+ * @typedef {object} GuestTimerSlot
+ * @property {number} at
+ * @property {number} seq
+ * @property {GuestTimerEntry} entry
+ * @property {boolean} stale
+ */
+
+/** @param {(err: unknown) => void} onUncaught */
 function $createTimers(onUncaught) {
+  /** @type {GuestTimerSlot[]} */
   const heap = []; // slots ordered by (at, seq): a binary min-heap
   const byId = new $Map();
   let nextId = 1;
   let seq = 0;
   let refCount = 0; // live timers that keep the invocation waiting (not unref'ed)
 
-  const before = (a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  const push = (entry) => {
+  const before = (/** @type {GuestTimerSlot} */ a, /** @type {GuestTimerSlot} */ b) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  const push = (/** @type {GuestTimerSlot} */ entry) => {
     let i = heap.length;
     heap[i] = entry;
     while (i > 0) {
@@ -52,12 +73,12 @@ function $createTimers(onUncaught) {
   };
   // Immediates sort before every timer (and among themselves by creation), as Node runs the check
   // phase's immediates before timers that come due later, whatever millisecond the clock reads.
-  const schedule = (entry, delay) => {
+  const schedule = (/** @type {GuestTimerEntry} */ entry, /** @type {number} */ delay) => {
     if (entry.slot) entry.slot.stale = true;
     entry.slot = { at: entry.immediate ? -Infinity : $now() + delay, seq: seq++, entry, stale: false };
     push(entry.slot);
   };
-  const release = (entry) => {
+  const release = (/** @type {GuestTimerEntry} */ entry) => {
     if (entry.cleared) return;
     entry.cleared = true;
     $apply($mapDelete, byId, [entry.id]);
@@ -66,6 +87,7 @@ function $createTimers(onUncaught) {
 
   class Timeout {
     #entry;
+    /** @param {GuestTimerEntry} entry */
     constructor(entry) {
       this.#entry = entry;
     }
@@ -91,6 +113,12 @@ function $createTimers(onUncaught) {
     }
   }
 
+  /**
+   * @param {unknown} fn
+   * @param {number} delay
+   * @param {unknown[]} args
+   * @param {boolean} repeat
+   */
   const add = (fn, delay, args, repeat, immediate = false) => {
     if (typeof fn !== 'function') throw new $TypeError('The "callback" argument must be of type function');
     const entry = { id: nextId++, fn, args, delay, repeat, immediate, ref: true, cleared: false, slot: null };
@@ -99,19 +127,22 @@ function $createTimers(onUncaught) {
     schedule(entry, delay);
     return new Timeout(entry);
   };
-  const clampDelay = (delay) => {
+  const clampDelay = (/** @type {unknown} */ delay) => {
     const ms = $Number(delay);
     return ms >= 1 && ms <= $MAX_DELAY ? Math.trunc(ms) : 1;
   };
-  const clear = (handle) => {
+  const clear = (/** @type {unknown} */ handle) => {
     if (handle === undefined || handle === null) return;
     const entry = $apply($mapGet, byId, [$Number(handle)]);
     if (entry) release(entry);
   };
 
   const api = {
+    /** @param {unknown} fn @param {unknown} delay @param {unknown[]} args */
     setTimeout: (fn, delay, ...args) => add(fn, clampDelay(delay), args, false),
+    /** @param {unknown} fn @param {unknown} delay @param {unknown[]} args */
     setInterval: (fn, delay, ...args) => add(fn, clampDelay(delay), args, true),
+    /** @param {unknown} fn @param {unknown[]} args */
     setImmediate: (fn, ...args) => add(fn, 0, args, false, true),
     clearTimeout: clear,
     clearInterval: clear,

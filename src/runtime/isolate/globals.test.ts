@@ -67,6 +67,21 @@ describe('guest globals', () => {
     expect(got).toEqual({ distinct: true, cycle: true, date: true, set: true, bytes: [1, 2], fnError: 'DataCloneError', proto: true });
   });
 
+  it('clones a typed array as its built-in kind, whatever its class or `constructor` property says, as Node does', async () => {
+    const got = await run(`
+      class Bytes extends Uint8Array {}
+      const sub = structuredClone(new Bytes([1, 2]));
+      const shadowed = new Uint16Array([3, 4]);
+      shadowed.constructor = null;
+      const copy = structuredClone(shadowed);
+      const view = new Int32Array(new ArrayBuffer(16), 4, 2);
+      view[1] = 7;
+      const part = structuredClone(view);
+      return { sub: [sub.constructor.name, Array.from(sub)], copy: [Object.getPrototypeOf(copy) === Uint16Array.prototype, Array.from(copy)], part: [part.byteOffset, Array.from(part)] };
+    `);
+    expect(got).toEqual({ sub: ['Uint8Array', [1, 2]], copy: [true, [3, 4]], part: [4, [0, 7]] });
+  });
+
   it('has global, performance.now and no Node-only surface that would mislead libraries', async () => {
     const got = await run(`return {
       global: global === globalThis,
