@@ -7,7 +7,7 @@ import type { BodyBudget } from './body.ts';
 import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CodeLinks } from './code-links.ts';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 /** A bounded number of requests at work on the node; waiting ones are served account first, then function, then tenant. */
 export interface Admission {
@@ -51,7 +51,7 @@ declare module 'fastify' {
 }
 
 export function callerOf(request: FastifyRequest): AccountRecord {
-  if (!request.account) throw stratusError('INTERNAL', 'route reached without an authenticated account');
+  if (!request.account) throw stratusError('INTERNAL.unauthenticatedRoute');
   return request.account;
 }
 
@@ -62,17 +62,17 @@ export function functionTarget(request: FastifyRequest, region: string): { accou
   const query = request.query as { Qualifier?: string };
   const ref = parseFunctionRef(FunctionName);
   if (ref.qualifier !== undefined && query.Qualifier !== undefined && ref.qualifier !== query.Qualifier) {
-    throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${query.Qualifier}': give only one`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.qualifierConflict', { inName: ref.qualifier, inQuery: query.Qualifier });
   }
   if (ref.accountId !== undefined && ref.accountId !== account.id) {
-    throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, ref.accountId, ref.name)}`);
+    throw stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, ref.accountId, ref.name) });
   }
   return { accountId: account.id, name: ref.name, qualifier: ref.qualifier ?? query.Qualifier };
 }
 
 export function decodeZip(base64: string | undefined, field: string): Uint8Array {
   if (base64 === undefined || base64.length === 0) {
-    throw invalidParameter(field, 'is required: upload the code as the base64 of a zip file (S3 and container images are not supported)');
+    throw stratusError('REQUEST_INVALID_PARAMETER.codeRequired', { field });
   }
   return new Uint8Array(Buffer.from(base64, 'base64'));
 }

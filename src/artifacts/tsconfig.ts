@@ -148,5 +148,5 @@ function dotted(rel: string): string {
 }
 
 function configError(file: string, problem: string): StratusError {
-  return stratusError('CODE_BUILD_FAILED', `The code could not be bundled:\n${file}: ${problem}\nFix the code in the zip, then upload it again.`);
+  return stratusError('CODE_BUILD_FAILED.tsconfig', { file, problem });
 }

@@ -137,7 +137,7 @@ export function safeEntryPath(name: string): string {
 }
 
 function unsafeEntry(name: string, problem: string): StratusError {
-  return stratusError('CODE_INVALID_ZIP', `The zip entry "${name}" ${problem}. Fix the zip, then upload it again.`);
+  return stratusError('CODE_INVALID_ZIP.unsafeEntry', { name, problem });
 }
 
 function sizeMismatch(path: string): StratusError {

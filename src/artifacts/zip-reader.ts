@@ -39,8 +39,7 @@ const U32_MAX = 0xffffffff;
 
 /** The generic answer for bytes that are not a readable zip (Lambda's own wording). */
 export function corruptZip(detail?: string): StratusError {
-  const why = detail ? ` (${detail})` : '';
-  return stratusError('CODE_INVALID_ZIP', `Could not unzip the uploaded file${why}. Please check your file, then try to upload again.`);
+  return detail ? stratusError('CODE_INVALID_ZIP.damaged', { detail }) : stratusError('CODE_INVALID_ZIP.unreadable');
 }
 
 /**
@@ -75,7 +74,7 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
     cdOffset = u64(at + 48);
   }
   if (count > limits.maxEntries) {
-    throw stratusError('CODE_TOO_LARGE', `The zip has ${count} entries; the limit is ${limits.maxEntries}. Remove files the function does not need (tests, docs, unused dependencies) or bundle the code before zipping.`);
+    throw stratusError('CODE_TOO_LARGE.entries', { count, max: limits.maxEntries });
   }
   need(cdOffset, cdSize, 'the central directory');
   // Each record is at least 46 bytes, so the count cannot claim more records than fit.
@@ -132,8 +131,7 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
 
 /** Lambda's rule, with what to do about it. `actual` is omitted when inflation stopped early. */
 export function tooLargeUnzipped(limit: number, actual?: number): StratusError {
-  const got = actual === undefined ? '' : ` (this zip unzips to ${actual} bytes)`;
-  return stratusError('CODE_TOO_LARGE', `Unzipped size must be smaller than ${limit} bytes${got}. Remove files the function does not need (tests, docs, dev dependencies) or bundle the code before zipping.`);
+  return actual === undefined ? stratusError('CODE_TOO_LARGE.unzippedStopped', { max: limit }) : stratusError('CODE_TOO_LARGE.unzipped', { max: limit, bytes: actual });
 }
 
 /** Scans backwards for the end-of-central-directory record (it sits before a comment of up to 64 KiB). */

@@ -1,5 +1,5 @@
 /** @module Lambda ARNs and the forms a FunctionName may take (name, name:qualifier, full or partial ARN). */
-import { invalidParameter } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 export const LATEST = '$LATEST';
 
@@ -43,15 +43,12 @@ export function parseFunctionRef(input: string): FunctionRef {
   }
   if (!NAME.test(ref.name)) throw badName(input);
   if (ref.qualifier !== undefined && !QUALIFIER.test(ref.qualifier)) {
-    throw invalidParameter('Qualifier', `'${ref.qualifier}' is not a valid version or alias name: use $LATEST, a version number or an alias name of 1-128 letters, digits, '-' or '_'`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.qualifierName', { qualifier: ref.qualifier });
   }
   return ref;
 }
 
 function badName(input: string) {
   const shown = input.length > 80 ? `${input.slice(0, 80)}...` : input;
-  return invalidParameter(
-    'FunctionName',
-    `'${shown}' is not a function name: use 1-64 letters, digits, '-' or '_' (optionally ':qualifier'), or a function ARN`,
-  );
+  return stratusError('REQUEST_INVALID_PARAMETER.functionName', { name: shown });
 }

@@ -1,6 +1,6 @@
 /** @module Resolves what an invocation runs: FunctionName + Qualifier to one concrete version, applying alias weights. */
 import type { FunctionStore, FunctionVersionRecord } from '../store/index.ts';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn, parseFunctionRef } from './arn.ts';
 
 export interface InvocationTarget {
@@ -17,10 +17,10 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
   return async function resolve(accountId: string, functionName: string, queryQualifier?: string): Promise<InvocationTarget> {
     const ref = parseFunctionRef(functionName);
     if (ref.qualifier !== undefined && queryQualifier !== undefined && ref.qualifier !== queryQualifier) {
-      throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${queryQualifier}': give only one`);
+      throw stratusError('REQUEST_INVALID_PARAMETER.qualifierConflict', { inName: ref.qualifier, inQuery: queryQualifier });
     }
     const qualifier = ref.qualifier ?? queryQualifier;
-    const notFound = () => stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, accountId, ref.name, qualifier)}`);
+    const notFound = () => stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, accountId, ref.name, qualifier) });
     // Another account's ARN is treated as not found: cross-account access comes with resource policies.
     if (ref.accountId !== undefined && ref.accountId !== accountId) throw notFound();
     const invokedArn = functionArn(region, accountId, ref.name, qualifier);

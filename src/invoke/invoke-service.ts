@@ -66,7 +66,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
       JSON.parse(text);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      throw stratusError('INVOKE_PAYLOAD_INVALID', `Could not parse request body into json: ${detail}. Send a JSON document as the payload.`);
+      throw stratusError('INVOKE_PAYLOAD_INVALID', { detail });
     }
     return text;
   }
@@ -74,7 +74,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
   return async function invoke(input: InvokeInput): Promise<InvokeOutput> {
     const requestId = ids.uuid();
     if (input.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
-      throw stratusError('INVOKE_PAYLOAD_TOO_LARGE', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the Invoke operation; got ${input.payload.length}.`);
+      throw stratusError('INVOKE_PAYLOAD_TOO_LARGE', { limit: MAX_SYNC_PAYLOAD_BYTES, bytes: input.payload.length });
     }
     if (input.tenantId !== undefined) validateTenantId(input.tenantId);
     const { record, invokedArn } = await resolve(input.accountId, input.functionName, input.qualifier);
@@ -100,7 +100,7 @@ export function createInvokeService(deps: InvokeServiceDeps) {
     const key = partitionKey({ accountId: record.accountId, functionName: record.functionName, version: record.version, codeRevision: record.revisionId, tenantId: input.tenantId });
     const spec = async (): Promise<EnvironmentSpec> => {
       const bundle = await code.getBundle(record.bundleSha256);
-      if (bundle === undefined) throw stratusError('INTERNAL', `Code bundle ${record.bundleSha256} of ${record.functionName} is missing from the store.`);
+      if (bundle === undefined) throw stratusError('INTERNAL.bundleMissing', { sha256: record.bundleSha256, name: record.functionName });
       return {
         runtime: record.runtime,
         code: bundle,

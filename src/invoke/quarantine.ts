@@ -28,13 +28,13 @@ export function createQuarantine(opts: { accountLimit: number }): Quarantine {
       if (lost >= opts.accountLimit) {
         throw stratusError(
           'ACCOUNT_QUARANTINED',
-          `This account's functions are disabled on this node: its code made the execution engine spin where it cannot be stopped ${lost} time(s) (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then ask the operator to restart the node.`,
+          { count: lost },
         );
       }
       if (functionName !== undefined && functions.has(key(accountId, functionName))) {
         throw stratusError(
           'FUNCTION_QUARANTINED',
-          `Function ${functionName} is disabled on this node: an invocation made the execution engine spin where it cannot be stopped (for example a getter or Proxy on the reason of an unhandled promise rejection). Deploy fixed code to enable it again.`,
+          { name: functionName },
         );
       }
     },

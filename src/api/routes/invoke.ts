@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFunctionRef } from '../../control/index.ts';
 import { MAX_SYNC_PAYLOAD_BYTES, type InvocationType } from '../../invoke/index.ts';
 import type { FlowPath } from '../../invoke/index.ts';
-import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import { stratusError } from '../../shared/errors.ts';
 import { callerOf, releaseWhenClosed, type ApiDeps } from '../context.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -14,19 +14,19 @@ function invocationType(value: string | undefined): InvocationType {
   if (value === undefined || value === 'RequestResponse') return 'RequestResponse';
   if (value === 'DryRun') return 'DryRun';
   if (value === 'Event') {
-    throw stratusError('INVOKE_TYPE_UNSUPPORTED', 'X-Amz-Invocation-Type Event (asynchronous invocation) is not available on this Stratus yet: invoke with RequestResponse.');
+    throw stratusError('INVOKE_TYPE_UNSUPPORTED');
   }
-  throw invalidParameter('X-Amz-Invocation-Type', `'${value}' is not an invocation type: use RequestResponse, Event or DryRun`);
+  throw stratusError('REQUEST_INVALID_PARAMETER.invocationType', { value: value ?? '' });
 }
 
 function clientContext(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length > 3583) throw invalidParameter('X-Amz-Client-Context', 'must be at most 3583 bytes of base64');
+  if (value.length > 3583) throw stratusError('REQUEST_INVALID_PARAMETER.clientContextTooLong');
   const text = Buffer.from(value, 'base64').toString('utf8');
   try {
     JSON.parse(text);
   } catch {
-    throw invalidParameter('X-Amz-Client-Context', 'must be the base64 of a JSON object');
+    throw stratusError('REQUEST_INVALID_PARAMETER.clientContextNotJson');
   }
   return text;
 }
@@ -35,8 +35,8 @@ function clientContext(value: string | undefined): string | undefined {
 const ADMISSION_WAIT_MS = 10_000;
 
 const nodeBusy = () =>
-  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the invocation within ${ADMISSION_WAIT_MS / 1000} s (other invocations hold every slot). Retry later.`, {
-    retryAfterSeconds: 1,
+  stratusError('REQUEST_THROTTLED.invoke', {
+    seconds: ADMISSION_WAIT_MS / 1000,
     details: { Reason: 'ConcurrentInvocationLimitExceeded' },
   });
 
@@ -68,7 +68,7 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, config: { ownAdmission: true } }, async (request, reply) => {
     const h = request.headers;
     const logType = header(h['x-amz-log-type']) ?? 'None';
-    if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
+    if (logType !== 'None' && logType !== 'Tail') throw stratusError('REQUEST_INVALID_PARAMETER.logType', { value: logType });
     const invocation = {
       accountId: callerOf(request).id,
       functionName: (request.params as { FunctionName: string }).FunctionName,
