@@ -73,9 +73,12 @@ export function toStratusError(err: unknown): { error: StratusError; unexpected:
 
 export function sendError(reply: FastifyReply, error: StratusError): FastifyReply {
   const type = LAMBDA_EXCEPTION[error.code];
-  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+  // Whether and when to retry comes from the error's catalogue entry, never from its status or exception name.
+  const retryAfter = error.retryable ? error.retryAfterSeconds : undefined;
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   // A system error's own message may name internals (hashes, paths): clients get the catalogue's stand-in, the log the real one.
   const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message: error.clientMessage, code: error.code };
-  if (type === 'TooManyRequestsException' && error.retryAfterSeconds !== undefined) body.retryAfterSeconds = String(error.retryAfterSeconds);
+  // Lambda's TooManyRequestsException carries the wait in its body too; other exception shapes have no such field.
+  if (type === 'TooManyRequestsException' && retryAfter !== undefined) body.retryAfterSeconds = String(retryAfter);
   return reply.status(error.status).header('x-amzn-ErrorType', type).header('content-type', 'application/json').send(JSON.stringify(body));
 }
