@@ -1,6 +1,8 @@
 /** @module Catalogue of authentication, authorization and account errors. */
 import { codes } from './spec.ts';
 
+const ADMIN_KEY = "sign the request with the admin key from the data folder's credentials file.";
+
 export const AUTH_CODES = codes({
   AUTH_MISSING: {
     status: 403,
@@ -13,7 +15,7 @@ export const AUTH_CODES = codes({
     message: {
       header: "Authorization header is not a valid AWS4-HMAC-SHA256 header: it needs 'Credential=KEY/DATE/REGION/lambda/aws4_request, SignedHeaders=..., Signature=...'.",
       date: 'Missing or malformed X-Amz-Date header: send the signing time as YYYYMMDDTHHMMSSZ.',
-      hostNotSigned: 'SignedHeaders must include host.',
+      hostNotSigned: 'SignedHeaders must include host: sign the Host header too.',
     },
   },
   AUTH_UNKNOWN_KEY: {
@@ -25,7 +27,7 @@ export const AUTH_CODES = codes({
     status: 403,
     kind: 'user',
     message: {
-      scopeDate: 'The credential scope date does not match X-Amz-Date.',
+      scopeDate: 'The credential scope date does not match X-Amz-Date: sign with the date of X-Amz-Date in the credential scope.',
       service: "Credential should be scoped to correct service: 'lambda', not '{service}'.",
       region: "Credential should be scoped to a valid region: this Stratus serves '{region}', set your client's region to it.",
       unsignedHeader: "Header '{name}' is listed in SignedHeaders but is not in the request.",
@@ -42,9 +44,9 @@ export const AUTH_CODES = codes({
     status: 403,
     kind: 'user',
     message: {
-      createAccount: "Only the admin account can create accounts: sign the request with the admin key from the data folder's credentials file.",
-      listAccounts: 'Only the admin account can list accounts.',
-      nodeStats: 'Only the admin account can read node statistics.',
+      createAccount: `Only the admin account can create accounts: ${ADMIN_KEY}`,
+      listAccounts: `Only the admin account can list accounts: ${ADMIN_KEY}`,
+      nodeStats: `Only the admin account can read node statistics: ${ADMIN_KEY}`,
       codeLink: 'This code link is invalid or has expired: call GetFunction again for a fresh Code.Location.',
       metricsToken: '/metrics needs the metrics token: send Authorization: Bearer <STRATUS_METRICS_TOKEN>.',
       metricsLoopback:
