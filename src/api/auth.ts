@@ -23,7 +23,7 @@ export function installAuth(app: FastifyInstance, deps: { accounts: AccountServi
     if (isPublic(request.url)) return;
     const auth = parseAuthorization(request.headers, deps.region, deps.clock.now());
     const found = await deps.accounts.lookupKey(auth.accessKeyId);
-    if (!found) throw stratusError('AUTH_UNKNOWN_KEY', 'The security token included in the request is invalid: the access key id is not known to this Stratus.');
+    if (!found) throw stratusError('AUTH_UNKNOWN_KEY');
     pending.set(request, { auth, secret: found.secretAccessKey });
     request.account = found.account;
   });
@@ -32,7 +32,7 @@ export function installAuth(app: FastifyInstance, deps: { accounts: AccountServi
   app.addHook('preHandler', async (request) => {
     if (isPublic(request.url)) return;
     const p = pending.get(request);
-    if (!p) throw stratusError('AUTH_MISSING', 'Missing Authentication Token: sign the request with AWS Signature Version 4.');
+    if (!p) throw stratusError('AUTH_MISSING');
     await verifySignature(
       { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodySha256: bodySha256(request) },
       p.auth,

@@ -94,7 +94,7 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
     const declared = request.headers['content-length'];
     const length = declared === undefined ? undefined : Number(declared);
     if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) {
-      return refuse(stratusError('REQUEST_INVALID_CONTENT', 'The Content-Length header is not a byte count: send the body length in bytes.'));
+      return refuse(stratusError('REQUEST_INVALID_CONTENT.contentLength'));
     }
     if (length !== undefined && length > limit) return refuse(tooLarge(limit, length));
 
@@ -129,7 +129,7 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
     payload.on('data', onData);
     payload.once('end', () => {
       if (length !== undefined && intake.received !== length) {
-        return finish(stratusError('REQUEST_INVALID_CONTENT', `The body ended after ${intake.received} of the ${length} bytes its Content-Length declared: send the whole body.`));
+        return finish(stratusError('REQUEST_INVALID_CONTENT.truncated', { received: intake.received, declared: length }));
       }
       finish(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, intake.received));
     });
@@ -138,16 +138,13 @@ export function installBodyIntake(app: FastifyInstance, budget: BodyBudget, keyO
 }
 
 function tooLarge(limit: number, got: number) {
-  return stratusError('REQUEST_TOO_LARGE', `Request must be smaller than ${limit} bytes for this operation (it sent at least ${got}): send a smaller body.`);
+  return stratusError('REQUEST_TOO_LARGE.operation', { limit, got });
 }
 
 function tooSlow(received: number, ms: number) {
-  return stratusError('REQUEST_TOO_SLOW', `The request body arrived too slowly (${received} bytes in ${Math.round(ms / 1000)} s, and less than ${MIN_BYTES_PER_SECOND / 1024} KB/s over the last ${WINDOW_MS / 1000} s): send it at ${MIN_BYTES_PER_SECOND / 1024} KB/s or faster.`);
+  return stratusError('REQUEST_TOO_SLOW', { received, seconds: Math.round(ms / 1000), minKbPerSecond: MIN_BYTES_PER_SECOND / 1024, windowSeconds: WINDOW_MS / 1000 });
 }
 
 function busy(which: 'key' | 'node') {
-  const whose = which === 'key' ? 'this access key already has' : 'this node already has';
-  return stratusError('REQUEST_THROTTLED', `Rate Exceeded: ${whose} as many request body bytes in flight as it may hold; retry when earlier requests have finished.`, {
-    retryAfterSeconds: 1,
-  });
+  return stratusError(which === 'key' ? 'REQUEST_THROTTLED.keyBodyBytes' : 'REQUEST_THROTTLED.nodeBodyBytes');
 }

@@ -8,7 +8,7 @@ export type { Admission };
 import type { TenantStat } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CodeLinks } from './code-links.ts';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 export interface ApiDeps {
   accounts: AccountService;
@@ -44,7 +44,7 @@ declare module 'fastify' {
 }
 
 export function callerOf(request: FastifyRequest): AccountRecord {
-  if (!request.account) throw stratusError('INTERNAL', 'route reached without an authenticated account');
+  if (!request.account) throw stratusError('INTERNAL.unauthenticatedRoute');
   return request.account;
 }
 
@@ -57,7 +57,7 @@ export function functionTarget(request: FastifyRequest, region: string): Qualifi
 
 export function decodeZip(base64: string | undefined, field: string): Uint8Array {
   if (base64 === undefined || base64.length === 0) {
-    throw invalidParameter(field, 'is required: upload the code as the base64 of a zip file (S3 and container images are not supported)');
+    throw stratusError('REQUEST_INVALID_PARAMETER.codeRequired', { field });
   }
   return new Uint8Array(Buffer.from(base64, 'base64'));
 }

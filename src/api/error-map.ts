@@ -50,15 +50,15 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
 function fromFastify(err: { code?: string; statusCode?: number; message: string }): StratusError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return stratusError('REQUEST_TOO_LARGE', 'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads, 64 KB for other operations): send a smaller body.');
+      return stratusError('REQUEST_TOO_LARGE.anyOperation');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return stratusError('REQUEST_UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type: send application/json.');
+      return stratusError('REQUEST_UNSUPPORTED_MEDIA_TYPE');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return stratusError('REQUEST_INVALID_CONTENT', `The request body could not be read: ${err.message}`);
+      return stratusError('REQUEST_INVALID_CONTENT.unreadableBody', { detail: err.message });
     default:
       if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-        return stratusError('REQUEST_INVALID_CONTENT', `The request could not be read: ${err.message}`);
+        return stratusError('REQUEST_INVALID_CONTENT.unreadable', { detail: err.message });
       }
       return undefined;
   }
@@ -69,15 +69,17 @@ export function toStratusError(err: unknown): { error: StratusError; unexpected:
   if (isStratusError(err)) return { error: err, unexpected: err.kind === 'system' };
   const mapped = typeof err === 'object' && err !== null && 'message' in err ? fromFastify(err as { code?: string; message: string }) : undefined;
   if (mapped) return { error: mapped, unexpected: false };
-  return { error: stratusError('INTERNAL', 'Stratus hit an internal error; the request can be retried. The server log has the details.', { cause: err }), unexpected: true };
+  return { error: stratusError('INTERNAL.unexpected', { cause: err }), unexpected: true };
 }
 
 export function sendError(reply: FastifyReply, error: StratusError): FastifyReply {
   const type = LAMBDA_EXCEPTION[error.code];
-  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
-  // A system error's own message may name internals (hashes, paths): clients get a generic one, the log the real one.
-  const message = error.kind === 'user' ? error.message : 'Stratus hit an internal error; the request can be retried. The server log has the details.';
-  const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message, code: error.code };
-  if (type === 'TooManyRequestsException' && error.retryAfterSeconds !== undefined) body.retryAfterSeconds = String(error.retryAfterSeconds);
+  // Whether and when to retry comes from the error's catalogue entry, never from its status or exception name.
+  const retryAfter = error.retryable ? error.retryAfterSeconds : undefined;
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+  // A system error's own message may name internals (hashes, paths): clients get the catalogue's stand-in, the log the real one.
+  const body: Record<string, unknown> = { ...error.details, Type: error.kind === 'user' ? 'User' : 'Service', message: error.clientMessage, code: error.code };
+  // Lambda's TooManyRequestsException carries the wait in its body too; other exception shapes have no such field.
+  if (type === 'TooManyRequestsException' && retryAfter !== undefined) body.retryAfterSeconds = String(retryAfter);
   return reply.status(error.status).header('x-amzn-ErrorType', type).header('content-type', 'application/json').send(JSON.stringify(body));
 }

@@ -1,6 +1,6 @@
 /** @module Query strings: one value per parameter, and a parameter given twice is a 400 instead of an array a route does not expect. */
 import type { FastifyRequest } from 'fastify';
-import { invalidParameter } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 /** Where the parser leaves the first repeated name for the hook below (not enumerable, not serialized). */
 const REPEATED = Symbol('stratus.query.repeated');
@@ -31,5 +31,5 @@ export async function refuseRepeatedParameters(request: FastifyRequest): Promise
   const name = (request.query as ParsedQuery | undefined)?.[REPEATED];
   if (name === undefined) return;
   const shown = name === '' ? 'A query parameter without a name' : name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}...` : name;
-  throw invalidParameter(shown, 'is given more than once in the query string: send each query parameter once, with the one value you mean');
+  throw stratusError('REQUEST_INVALID_PARAMETER.repeatedQuery', { name: shown });
 }

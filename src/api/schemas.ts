@@ -1,6 +1,6 @@
 /** @module Request bodies of the Lambda API, validated with zod; a failure names the field and what it accepts. */
 import { z } from 'zod';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 /** What each field accepts, in words: the second half of every validation message. */
 const RULES: Record<string, string> = {
@@ -105,11 +105,11 @@ export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | undefine
     try {
       value = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      throw stratusError('REQUEST_INVALID_CONTENT', `The request body is not valid JSON (${(err as Error).message}): send a JSON object.`);
+      throw stratusError('REQUEST_INVALID_CONTENT.notJson', { detail: (err as Error).message });
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw stratusError('REQUEST_INVALID_CONTENT', 'The request body must be a JSON object.');
+    throw stratusError('REQUEST_INVALID_CONTENT.notObject');
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -118,13 +118,13 @@ export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | undefine
   const field = path || 'body';
   const rule = RULES[path] ?? RULES[issue.path.slice(0, 1).map(String).join('.')] ?? RULES[String(issue.path[0])];
   const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
-  throw invalidParameter(field, `${missing ? 'is required' : 'is not valid'}${rule ? `; it must be ${rule}` : ` (${issue.message})`}`);
+  throw rule ? stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missing' : 'REQUEST_INVALID_PARAMETER.invalid', { field, rule }) : stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missingUnruled' : 'REQUEST_INVALID_PARAMETER.invalidUnruled', { field, issue: issue.message });
 }
 
 /** MaxItems query parameter: 1-10000, default 50, as Lambda. */
 export function parseMaxItems(value: string | undefined): number {
   if (value === undefined) return 50;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10000) throw invalidParameter('MaxItems', 'must be an integer from 1 to 10000');
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw stratusError('REQUEST_INVALID_PARAMETER.maxItems');
   return n;
 }

@@ -22,7 +22,7 @@ const DEFAULT_BODY_LIMIT = 64 * 1024;
 const CONTROL_WAIT_MS = 10_000;
 
 const controlBusy = () =>
-  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the request within ${CONTROL_WAIT_MS / 1000} s. Retry later.`, { retryAfterSeconds: 1 });
+  stratusError('REQUEST_THROTTLED.control', { seconds: CONTROL_WAIT_MS / 1000 });
 
 export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance {
   const app = Fastify({
@@ -63,7 +63,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
     return sendError(reply, error);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, stratusError('REQUEST_ROUTE_NOT_FOUND', `No operation matches ${request.method} ${request.url.split('?')[0]}: check the API version prefix (/2015-03-31/) and the path.`)),
+    sendError(reply, stratusError('REQUEST_ROUTE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0]! })),
   );
 
   functionRoutes(app, deps);

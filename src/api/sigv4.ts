@@ -31,30 +31,30 @@ export interface ParsedAuth {
 export function parseAuthorization(headers: Record<string, string | string[] | undefined>, expectedRegion: string, now: number): ParsedAuth {
   const auth = headers.authorization;
   if (auth === undefined) {
-    throw stratusError('AUTH_MISSING', 'Missing Authentication Token: sign the request with AWS Signature Version 4 (the AWS SDKs, the AWS CLI and the stratus CLI do this for you).');
+    throw stratusError('AUTH_MISSING');
   }
   const m = typeof auth === 'string' ? AUTH.exec(auth) : null;
   if (!m) {
-    throw stratusError('AUTH_INCOMPLETE', "Authorization header is not a valid AWS4-HMAC-SHA256 header: it needs 'Credential=KEY/DATE/REGION/lambda/aws4_request, SignedHeaders=..., Signature=...'.");
+    throw stratusError('AUTH_INCOMPLETE.header');
   }
   const [, accessKeyId, scopeDate, region, service, signed, signature] = m as unknown as string[];
   const amzDate = headers['x-amz-date'];
   const d = typeof amzDate === 'string' ? AMZ_DATE.exec(amzDate) : null;
-  if (!d) throw stratusError('AUTH_INCOMPLETE', 'Missing or malformed X-Amz-Date header: send the signing time as YYYYMMDDTHHMMSSZ.');
+  if (!d) throw stratusError('AUTH_INCOMPLETE.date');
   const signingDate = new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!));
-  if (`${d[1]}${d[2]}${d[3]}` !== scopeDate) throw stratusError('AUTH_BAD_SIGNATURE', 'The credential scope date does not match X-Amz-Date.');
-  if (service !== 'lambda') throw stratusError('AUTH_BAD_SIGNATURE', `Credential should be scoped to correct service: 'lambda', not '${service}'.`);
+  if (`${d[1]}${d[2]}${d[3]}` !== scopeDate) throw stratusError('AUTH_BAD_SIGNATURE.scopeDate');
+  if (service !== 'lambda') throw stratusError('AUTH_BAD_SIGNATURE.service', { service: service! });
   if (region !== expectedRegion) {
-    throw stratusError('AUTH_BAD_SIGNATURE', `Credential should be scoped to a valid region: this Stratus serves '${expectedRegion}', set your client's region to it.`);
+    throw stratusError('AUTH_BAD_SIGNATURE.region', { region: expectedRegion });
   }
   if (Math.abs(now - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
     throw stratusError(
       'AUTH_CLOCK_SKEW',
-      `Signature expired: ${amzDate} is outside 5 minutes of the server time ${new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '')}. Check the client's clock.`,
+      { signedAt: amzDate as string, serverTime: new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '') },
     );
   }
   const signedHeaders = signed!.split(';');
-  if (!signedHeaders.includes('host')) throw stratusError('AUTH_INCOMPLETE', 'SignedHeaders must include host.');
+  if (!signedHeaders.includes('host')) throw stratusError('AUTH_INCOMPLETE.hostNotSigned');
   return { accessKeyId: accessKeyId!, scopeDate: scopeDate!, region: region!, service: service!, signedHeaders, signature: signature!, signingDate };
 }
 
@@ -147,7 +147,7 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
   const canonicalHeaders: Record<string, string> = Object.create(null);
   for (const name of auth.signedHeaders) {
     const value = req.headers[name];
-    if (value === undefined) throw stratusError('AUTH_BAD_SIGNATURE', `Header '${name}' is listed in SignedHeaders but is not in the request.`);
+    if (value === undefined) throw stratusError('AUTH_BAD_SIGNATURE.unsignedHeader', { name });
     if (GENERATED.has(name) || name === 'x-amz-date') continue;
     canonicalHeaders[name] = joined(value).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
   }
@@ -155,7 +155,7 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
   const bodyHash = req.bodySha256 ?? createHash('sha256').update(req.body).digest('hex');
   const declared = req.headers['x-amz-content-sha256'];
   if (auth.signedHeaders.includes('x-amz-content-sha256') && declared !== undefined && joined(declared) !== bodyHash) {
-    throw stratusError('AUTH_BAD_SIGNATURE', 'X-Amz-Content-Sha256 does not match the request body: the body must be signed (unsigned payloads are not accepted).');
+    throw stratusError('AUTH_BAD_SIGNATURE.bodyHash');
   }
   // The library writes the canonical path and query; headers are already canonical.
   const canonicalRequest = signer.canonical.write(new HttpRequest({ method: req.method, protocol: 'http:', hostname: 'stratus', path, query }), canonicalHeaders, bodyHash);
@@ -166,8 +166,7 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
   const ok = expected.length === auth.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
   if (!ok) {
     throw stratusError(
-      'AUTH_BAD_SIGNATURE',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      'AUTH_BAD_SIGNATURE.mismatch',
     );
   }
 }

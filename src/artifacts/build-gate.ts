@@ -125,18 +125,21 @@ export function createBuildGate(opts: BuildGateOptions): BuildGate {
 }
 
 function aborted(): StratusError {
-  return stratusError('REQUEST_ABORTED', 'The build was stopped because the client closed the connection before it started.');
+  return stratusError('REQUEST_ABORTED.buildQueued');
 }
 
 function accountBusy(opts: BuildGateOptions): StratusError {
-  return stratusError('REQUEST_THROTTLED', `This account already has ${opts.perAccount} code builds running and ${opts.queuePerAccount} waiting: wait for one to finish, then retry.`, {
+  return stratusError('REQUEST_THROTTLED.accountBuilds', {
+    running: opts.perAccount,
+    waiting: opts.queuePerAccount,
     retryAfterSeconds: 5,
     details: { Reason: 'ConcurrentBuildLimitExceeded' },
   });
 }
 
 function nodeBusy(waitMs: number): StratusError {
-  return stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room to build the code within ${Math.round(waitMs / 1000)} s. Retry later.`, {
+  return stratusError('REQUEST_THROTTLED.nodeBuilds', {
+    seconds: Math.round(waitMs / 1000),
     retryAfterSeconds: 5,
   });
 }

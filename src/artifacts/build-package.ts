@@ -48,7 +48,7 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
   const limits = resolveLimits(opts);
   const files = listZipFiles(zip, limits);
   if (files.length === 0) {
-    throw stratusError('CODE_INVALID_ZIP', 'The zip has no files. Zip the function code (the handler file and its dependencies), then upload it again.');
+    throw stratusError('CODE_INVALID_ZIP.empty');
   }
   const entryFile = findHandlerFile(parsed, files.map((f) => f.path));
   const bundleLimits: BundleLimits = {
@@ -65,7 +65,7 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
   } catch (error) {
     // File system failures (disk full, permissions) carry temp paths: keep them as the cause only.
     if (isStratusError(error)) throw error;
-    throw stratusError('INTERNAL', 'Preparing the code package failed unexpectedly. Try again; if it keeps failing, report it.', { cause: error });
+    throw stratusError('INTERNAL.packageFailed', { cause: error });
   }
   return {
     codeSha256: sha256Base64(zip),

@@ -35,33 +35,32 @@ export async function bundlePackage(staged: Staged, pkg: { files: ExtractEntry[]
   if ('messages' in answer) throw buildFailed(answer.messages, answer.total, root);
   if ('tooLarge' in answer) throw tooLarge(answer.tooLarge, limits.maxOutputBytes);
   if ('stopped' in answer) throw stoppedError(new BuildStopped('cpu', answer.stopped), limits);
-  throw stratusError('INTERNAL', 'Bundling the code failed unexpectedly. Try again; if it keeps failing, report it.', { cause: new Error(answer.internal) });
+  throw stratusError('INTERNAL.bundlerFailed', { cause: new Error(answer.internal) });
 }
 
 function stoppedError(stop: BuildStopped, limits: BundleLimits): StratusError {
   switch (stop.reason) {
     case 'cpu':
-      return stratusError('CODE_BUILD_FAILED', `The code could not be bundled: the build used more than ${limits.cpuSeconds} s of CPU time (or more memory than the node allows). Bundle fewer or smaller files (pattern imports such as require('./x/' + name) pull in every file they match), then upload it again.`);
+      return stratusError('CODE_BUILD_FAILED.cpu', { seconds: limits.cpuSeconds });
     case 'wall':
-      return stratusError('CODE_BUILD_FAILED', `The code could not be bundled within ${Math.round(limits.wallMs / 1000)} s. Bundle fewer or smaller files, or retry when the node is less busy.`);
+      return stratusError('CODE_BUILD_FAILED.wall', { seconds: Math.round(limits.wallMs / 1000) });
     case 'output':
       return tooLarge(undefined, limits.maxOutputBytes);
     case 'aborted':
-      return stratusError('REQUEST_ABORTED', 'The build was stopped because the client closed the connection before it finished.');
+      return stratusError('REQUEST_ABORTED.buildRunning');
     case 'crashed':
-      return stratusError('INTERNAL', 'Bundling the code failed unexpectedly. Try again; if it keeps failing, report it.', { cause: stop });
+      return stratusError('INTERNAL.bundlerFailed', { cause: stop });
   }
 }
 
 function tooLarge(bytes: number | undefined, max: number): StratusError {
-  const size = bytes === undefined ? 'larger than' : `${bytes} bytes, over`;
-  return stratusError('CODE_TOO_LARGE', `The bundled code would be ${size} the limit of ${max} bytes for this package. Leave out files the handler does not need (pattern imports such as require('./data/' + name) pull in every matching file), then upload it again.`);
+  return bytes === undefined ? stratusError('CODE_TOO_LARGE.bundleStopped', { max }) : stratusError('CODE_TOO_LARGE.bundle', { bytes, max });
 }
 
 function buildFailed(messages: WorkerMessage[], total: number, root: string): StratusError {
   const lines = messages.slice(0, MAX_REPORTED_ERRORS).map((m) => formatMessage(m, root));
   if (total > MAX_REPORTED_ERRORS) lines.push(`(and ${total - MAX_REPORTED_ERRORS} more)`);
-  return stratusError('CODE_BUILD_FAILED', `The code could not be bundled:\n${lines.join('\n')}\nFix the code in the zip, then upload it again.`);
+  return stratusError('CODE_BUILD_FAILED.errors', { errors: lines.join('\n') });
 }
 
 /** `file:line:column: message`, with a 1-based column as editors and tsc count; nothing of the host in it. */

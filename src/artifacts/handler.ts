@@ -1,5 +1,5 @@
 /** @module The Lambda `Handler` string: validating it and mapping it to the files that may hold it. */
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 /** A validated handler: `src/index.handler` is `{ file: 'src/index', exportName: 'handler' }`. */
 export interface ParsedHandler {
@@ -18,34 +18,32 @@ export const HANDLER_MAX_LENGTH = 128;
  */
 export const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
-const EXAMPLE = 'Use the form file.export, for example index.handler or src/app.handler.';
-
 /**
  * Validates a `Handler` string. The export is the text after the last dot (so `lib/a.b.main` is
  * file `lib/a.b`, export `main`); the file part may contain `/` but must stay inside the package.
  */
 export function parseHandler(handler: string): ParsedHandler {
   if (typeof handler !== 'string' || handler.length === 0) {
-    throw invalidParameter('Handler', `is required. ${EXAMPLE}`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.handlerRequired');
   }
   if (handler.length > HANDLER_MAX_LENGTH) {
-    throw invalidParameter('Handler', `must be at most ${HANDLER_MAX_LENGTH} characters (got ${handler.length}).`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.handlerTooLong', { max: HANDLER_MAX_LENGTH, length: handler.length });
   }
   // Lambda's own pattern is [^\s]+ for the whole string.
   if (/\s/.test(handler)) {
-    throw invalidParameter('Handler', `must not contain whitespace. ${EXAMPLE}`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.handlerWhitespace');
   }
   const dot = handler.lastIndexOf('.');
   if (dot <= 0 || dot === handler.length - 1) {
-    throw invalidParameter('Handler', `"${handler}" needs a file and an export separated by a dot. ${EXAMPLE}`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.handlerNoDot', { handler });
   }
   const file = handler.slice(0, dot);
   const exportName = handler.slice(dot + 1);
   if (exportName.includes('/')) {
-    throw invalidParameter('Handler', `"${handler}" has a "/" after its last dot; the export name comes last. ${EXAMPLE}`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.handlerSlashInExport', { handler });
   }
   const problem = filePartProblem(file);
-  if (problem) throw invalidParameter('Handler', `"${handler}": ${problem} ${EXAMPLE}`);
+  if (problem) throw stratusError(`REQUEST_INVALID_PARAMETER.${problem}`, { handler });
   return { file, exportName };
 }
 
@@ -55,12 +53,12 @@ export function handlerCandidates(parsed: ParsedHandler): string[] {
 }
 
 /** Why a handler's file part cannot name a file inside the package, or undefined when it can. */
-function filePartProblem(file: string): string | undefined {
-  if (file.startsWith('/')) return 'the file part must be relative to the root of the zip, not absolute.';
-  if (file.includes('\\')) return 'use "/" to separate folders, not "\\".';
+function filePartProblem(file: string): 'handlerAbsolute' | 'handlerBackslash' | 'handlerDotFolder' | 'handlerEmptySegment' | undefined {
+  if (file.startsWith('/')) return 'handlerAbsolute';
+  if (file.includes('\\')) return 'handlerBackslash';
   const segments = file.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) return 'the file part must not contain "." or ".." folders.';
-  if (segments.some((s) => s === '')) return 'the file part has an empty folder or file name.';
+  if (segments.some((s) => s === '..' || s === '.')) return 'handlerDotFolder';
+  if (segments.some((s) => s === '')) return 'handlerEmptySegment';
   return undefined;
 }
 
@@ -79,28 +77,25 @@ export function findHandlerFile(parsed: ParsedHandler, paths: readonly string[])
   if (found !== undefined) return found;
 
   const handler = `${parsed.file}.${parsed.exportName}`;
-  let message = `Cannot find the file for handler "${handler}": looked for ${candidates.join(', ')} at the root of the zip.`;
+  const looked = { handler, candidates: candidates.join(', ') };
   const nested = paths.find((path) => !path.startsWith('node_modules/') && candidates.some((c) => path.endsWith('/' + c)));
   if (nested !== undefined) {
     const prefix = nested.slice(0, nested.lastIndexOf(parsed.file));
-    message += ` The zip has "${nested}": either set Handler to "${prefix}${handler}", or zip the contents of the "${prefix.slice(0, -1)}" folder rather than the folder itself.`;
-  } else {
-    message += ` ${describeFiles(paths)} Set Handler to the file's path in the zip (without extension) and the export name, for example index.handler.`;
+    throw stratusError('CODE_HANDLER_NOT_FOUND.nested', { ...looked, found: nested, prefix, folder: prefix.slice(0, -1) });
   }
-  return throwNotFound(message);
+  const files = listFiles(paths);
+  throw files === undefined
+    ? stratusError('CODE_HANDLER_NOT_FOUND.onlyDependencies', { ...looked, count: paths.length })
+    : stratusError('CODE_HANDLER_NOT_FOUND.listed', { ...looked, files });
 }
 
-/** A short listing, shallow paths first, leaving out dependencies, which rarely hold a handler. */
-function describeFiles(paths: readonly string[]): string {
+/** A short listing, shallow paths first, leaving out dependencies, which rarely hold a handler; undefined when only they are there. */
+function listFiles(paths: readonly string[]): string | undefined {
   const own = paths.filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/'));
   const shown = [...own]
     .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, LISTED_FILES);
-  if (shown.length === 0) return `The zip has only files under node_modules/ (${paths.length}).`;
+  if (shown.length === 0) return undefined;
   const rest = paths.length - shown.length;
-  return `The zip has: ${shown.join(', ')}${rest > 0 ? ` (and ${rest} more)` : ''}.`;
-}
-
-function throwNotFound(message: string): never {
-  throw stratusError('CODE_HANDLER_NOT_FOUND', message);
+  return `${shown.join(', ')}${rest > 0 ? ` (and ${rest} more)` : ''}`;
 }

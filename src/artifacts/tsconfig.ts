@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { stratusError, type StratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 /** Deeper chains than this are refused: real projects use two or three levels. */
 const MAX_EXTENDS_DEPTH = 16;
@@ -55,28 +55,28 @@ interface Files {
 
 function flatten(root: string, file: string, chain: string[], files: Files): Flattened {
   const shown = relative(root, file);
-  if (chain.includes(file)) throw configError(shown, `"extends" makes a cycle (${[...chain, file].map((f) => relative(root, f)).join(' -> ')})`);
-  if (chain.length >= MAX_EXTENDS_DEPTH) throw configError(shown, `"extends" goes more than ${MAX_EXTENDS_DEPTH} levels deep`);
+  if (chain.includes(file)) throw stratusError('CODE_BUILD_FAILED.tsconfigCycle', { file: shown, chain: [...chain, file].map((f) => relative(root, f)).join(' -> ') });
+  if (chain.length >= MAX_EXTENDS_DEPTH) throw stratusError('CODE_BUILD_FAILED.tsconfigTooDeep', { file: shown, max: MAX_EXTENDS_DEPTH });
   const config = parseConfig(shown, files.read(file));
   const dir = dirname(file);
   const bases = config.extends === undefined ? [] : Array.isArray(config.extends) ? config.extends : [config.extends];
   let merged: Flattened = { options: {} };
   for (const base of bases) {
-    if (typeof base !== 'string') throw configError(shown, '"extends" must be a string or an array of strings');
+    if (typeof base !== 'string') throw stratusError('CODE_BUILD_FAILED.tsconfigExtendsType', { file: shown });
     const parent = flatten(root, resolveExtends(root, dir, base, shown, files), [...chain, file], files);
     merged = { options: { ...merged.options, ...parent.options }, baseUrl: parent.baseUrl ?? merged.baseUrl, paths: parent.paths ?? merged.paths };
   }
   const own = config.compilerOptions;
   if (own === undefined) return merged;
-  if (typeof own !== 'object' || own === null || Array.isArray(own)) throw configError(shown, '"compilerOptions" must be an object');
+  if (typeof own !== 'object' || own === null || Array.isArray(own)) throw stratusError('CODE_BUILD_FAILED.tsconfigOptionsType', { file: shown });
   const { baseUrl, paths, ...rest } = own as Options;
   const result: Flattened = { options: { ...merged.options, ...rest }, baseUrl: merged.baseUrl, paths: merged.paths };
   if (baseUrl !== undefined) {
-    if (typeof baseUrl !== 'string') throw configError(shown, '"baseUrl" must be a string');
+    if (typeof baseUrl !== 'string') throw stratusError('CODE_BUILD_FAILED.tsconfigBaseUrlType', { file: shown });
     result.baseUrl = insideOrFail(root, resolve(dir, baseUrl), shown, `"baseUrl" "${baseUrl}"`);
   }
   if (paths !== undefined) {
-    if (typeof paths !== 'object' || paths === null || Array.isArray(paths)) throw configError(shown, '"paths" must be an object');
+    if (typeof paths !== 'object' || paths === null || Array.isArray(paths)) throw stratusError('CODE_BUILD_FAILED.tsconfigPathsType', { file: shown });
     result.paths = { map: paths as Record<string, unknown>, dir };
   }
   return result;
@@ -92,7 +92,7 @@ function emit(root: string, flat: Flattened, name: string): Options {
   const paths: Record<string, string[]> = {};
   for (const [pattern, targets] of Object.entries(flat.paths.map)) {
     if (!Array.isArray(targets) || !targets.every((t): t is string => typeof t === 'string')) {
-      throw configError(name, `"paths" entry "${pattern}" must be an array of strings`);
+      throw stratusError('CODE_BUILD_FAILED.tsconfigPathsEntry', { file: name, pattern });
     }
     paths[pattern] = targets.map((t) => {
       const target = insideOrFail(root, resolve(anchor, t), name, `"paths" target "${t}"`);
@@ -105,7 +105,7 @@ function emit(root: string, flat: Flattened, name: string): Options {
 
 /** TypeScript's lookup for an "extends" value, confined: relative paths and packages in the zip's node_modules. */
 function resolveExtends(root: string, dir: string, spec: string, shown: string, files: Files): string {
-  if (isAbsolute(spec) || /^[a-zA-Z]:[\\/]/.test(spec)) throw configError(shown, `"extends" "${spec}" is an absolute path: name a file inside the package by a relative path`);
+  if (isAbsolute(spec) || /^[a-zA-Z]:[\\/]/.test(spec)) throw stratusError('CODE_BUILD_FAILED.tsconfigExtendsAbsolute', { file: shown, spec });
   const candidates = (base: string) => [base, `${base}.json`, join(base, 'tsconfig.json')];
   const relativeSpec = spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
   if (relativeSpec) {
@@ -118,7 +118,7 @@ function resolveExtends(root: string, dir: string, spec: string, shown: string, 
       if (at === root) break;
     }
   }
-  throw configError(shown, `"extends" "${spec}" names no file inside the package`);
+  throw stratusError('CODE_BUILD_FAILED.tsconfigExtendsMissing', { file: shown, spec });
 }
 
 function parseConfig(shown: string, text: string): Options {
@@ -127,15 +127,15 @@ function parseConfig(shown: string, text: string): Options {
   const first = errors[0];
   if (first) {
     const line = text.slice(0, first.offset).split('\n').length;
-    throw configError(shown, `is not valid JSON at line ${line}: ${printParseErrorCode(first.error)}`);
+    throw stratusError('CODE_BUILD_FAILED.tsconfigNotJson', { file: shown, line, problem: printParseErrorCode(first.error) });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw configError(shown, 'must hold a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw stratusError('CODE_BUILD_FAILED.tsconfigNotObject', { file: shown });
   return value as Options;
 }
 
 function insideOrFail(root: string, path: string, shown: string, what: string): string {
   if (isInside(root, path)) return path;
-  throw configError(shown, `${what} points outside the package; only files inside the zip can be used`);
+  throw stratusError('CODE_BUILD_FAILED.tsconfigOutside', { file: shown, setting: what });
 }
 
 function isInside(root: string, path: string): boolean {
@@ -145,8 +145,4 @@ function isInside(root: string, path: string): boolean {
 
 function dotted(rel: string): string {
   return rel === '' ? '.' : `./${rel.split(sep).join('/')}`;
-}
-
-function configError(file: string, problem: string): StratusError {
-  return stratusError('CODE_BUILD_FAILED', `The code could not be bundled:\n${file}: ${problem}\nFix the code in the zip, then upload it again.`);
 }

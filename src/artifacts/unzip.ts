@@ -9,7 +9,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { isStratusError, stratusError, type StratusError } from '../shared/errors.ts';
 import type { ExtractEntry, ExtractError } from './extract.js';
-import { corruptZip, readZipDirectory, type ZipEntry } from './zip-reader.ts';
+import { readZipDirectory, type ZipEntry } from './zip-reader.ts';
 
 export interface UnzipLimits {
   /** Bound on the total uncompressed size of all entries. */
@@ -43,7 +43,7 @@ export function listZipFiles(zip: Uint8Array, limits: UnzipLimits): ZipFile[] {
     entries = readZipDirectory(zip, limits);
   } catch (error) {
     // The reader checks every offset, so anything else is a bug on hostile input: still a bad zip.
-    throw isStratusError(error) ? error : corruptZip();
+    throw isStratusError(error) ? error : stratusError('CODE_INVALID_ZIP.unreadable');
   }
   const files: ZipFile[] = [];
   const filePaths = new Set<string>();
@@ -55,13 +55,13 @@ export function listZipFiles(zip: Uint8Array, limits: UnzipLimits): ZipFile[] {
       if (path !== '') folderPaths.add(path);
       continue;
     }
-    if (path === '') throw unsafeEntry(entry.name, 'has an empty name');
-    if (filePaths.has(path)) throw unsafeEntry(entry.name, 'appears twice in the zip');
-    if (entry.encrypted) throw unsafeEntry(entry.name, 'is encrypted; upload a zip without a password');
+    if (path === '') throw stratusError('CODE_INVALID_ZIP.entryEmptyName', { name: entry.name });
+    if (filePaths.has(path)) throw stratusError('CODE_INVALID_ZIP.entryTwice', { name: entry.name });
+    if (entry.encrypted) throw stratusError('CODE_INVALID_ZIP.entryEncrypted', { name: entry.name });
     if (entry.method !== 0 && entry.method !== 8) {
-      throw unsafeEntry(entry.name, `uses compression method ${entry.method}; re-create the zip with Deflate (the default of zip tools)`);
+      throw stratusError('CODE_INVALID_ZIP.entryMethod', { name: entry.name, method: entry.method });
     }
-    if (entry.method === 0 && entry.compressedSize !== entry.size) throw corruptZip(`the sizes of "${entry.name}" disagree`);
+    if (entry.method === 0 && entry.compressedSize !== entry.size) throw stratusError('CODE_INVALID_ZIP.entrySizesDisagree', { name: entry.name });
     filePaths.add(path);
     files.push({ path, entry });
   }
@@ -69,9 +69,9 @@ export function listZipFiles(zip: Uint8Array, limits: UnzipLimits): ZipFile[] {
   for (const file of files) {
     for (let slash = file.path.indexOf('/'); slash >= 0; slash = file.path.indexOf('/', slash + 1)) {
       const folder = file.path.slice(0, slash);
-      if (filePaths.has(folder)) throw unsafeEntry(folder, `is a file, but "${file.path}" needs it to be a folder`);
+      if (filePaths.has(folder)) throw stratusError('CODE_INVALID_ZIP.entryFileAsFolder', { name: folder, child: file.path });
     }
-    if (folderPaths.has(file.path)) throw unsafeEntry(file.path, 'is both a file and a folder');
+    if (folderPaths.has(file.path)) throw stratusError('CODE_INVALID_ZIP.entryFileAndFolder', { name: file.path });
   }
   return files;
 }
@@ -85,8 +85,8 @@ export function extractEntry(file: ZipFile): ExtractEntry {
 /** The user error for a file that could not be extracted as its directory record says. */
 export function extractionError(problem: ExtractError['problem'], path: string): StratusError {
   if (problem === 'size') return sizeMismatch(path);
-  if (problem === 'checksum') return corruptZip(`"${path}" fails its checksum`);
-  return corruptZip(`"${path}" is damaged`);
+  if (problem === 'checksum') return stratusError('CODE_INVALID_ZIP.entryChecksum', { name: path });
+  return stratusError('CODE_INVALID_ZIP.entryDamaged', { name: path });
 }
 
 /**
@@ -95,7 +95,7 @@ export function extractionError(problem: ExtractError['problem'], path: string):
  */
 export function readSmallText(zip: Uint8Array, file: ZipFile, maxBytes: number): string {
   const { entry } = file;
-  if (entry.size > maxBytes) throw unsafeEntry(file.path, `is ${entry.size} bytes; Stratus reads at most ${maxBytes} bytes of it`);
+  if (entry.size > maxBytes) throw stratusError('CODE_INVALID_ZIP.entryTooBig', { name: file.path, bytes: entry.size, max: maxBytes });
   const input = zip.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   let output: Uint8Array = input;
   if (entry.method === 8) {
@@ -103,7 +103,7 @@ export function readSmallText(zip: Uint8Array, file: ZipFile, maxBytes: number):
       output = inflateRawSync(input, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') throw sizeMismatch(file.path);
-      throw corruptZip(`"${file.path}" is damaged`);
+      throw stratusError('CODE_INVALID_ZIP.entryDamaged', { name: file.path });
     }
   }
   if (output.byteLength !== entry.size) throw sizeMismatch(file.path);
@@ -116,30 +116,26 @@ export function readSmallText(zip: Uint8Array, file: ZipFile, maxBytes: number):
  * on purpose, and guessing what was meant could put a file somewhere unexpected.
  */
 export function safeEntryPath(name: string): string {
-  if (name.includes('\0')) throw unsafeEntry(name, 'contains a NUL character');
+  if (name.includes('\0')) throw stratusError('CODE_INVALID_ZIP.entryNul', { name });
   if (name.includes('\\')) {
-    throw unsafeEntry(name, 'uses "\\" to separate folders; re-create the zip with a tool that writes "/" (for example zip or 7-Zip)');
+    throw stratusError('CODE_INVALID_ZIP.entryBackslash', { name });
   }
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw unsafeEntry(name, 'is an absolute path; zip entries must be relative to the zip root');
-  if (name.length > MAX_PATH_LENGTH) throw unsafeEntry(name.slice(0, 64) + '...', `has a path longer than ${MAX_PATH_LENGTH} characters`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw stratusError('CODE_INVALID_ZIP.entryAbsolute', { name });
+  if (name.length > MAX_PATH_LENGTH) throw stratusError('CODE_INVALID_ZIP.entryPathTooLong', { name: name.slice(0, 64) + '...', max: MAX_PATH_LENGTH });
   const segments: string[] = [];
   const parts = name.split('/');
   // A trailing slash marks a folder entry; it leaves one empty part that is not an error.
   if (parts[parts.length - 1] === '') parts.pop();
   for (const part of parts) {
-    if (part === '..') throw unsafeEntry(name, 'points outside the zip root ("..")');
-    if (part === '') throw unsafeEntry(name, 'has an empty folder name ("//")');
+    if (part === '..') throw stratusError('CODE_INVALID_ZIP.entryDotDot', { name });
+    if (part === '') throw stratusError('CODE_INVALID_ZIP.entryEmptyFolder', { name });
     if (part === '.') continue; // "./index.js" is how some tools write "index.js".
-    if (Buffer.byteLength(part) > MAX_SEGMENT_BYTES) throw unsafeEntry(name, `has a name longer than ${MAX_SEGMENT_BYTES} bytes`);
+    if (Buffer.byteLength(part) > MAX_SEGMENT_BYTES) throw stratusError('CODE_INVALID_ZIP.entrySegmentTooLong', { name, max: MAX_SEGMENT_BYTES });
     segments.push(part);
   }
   return segments.join('/');
 }
 
-function unsafeEntry(name: string, problem: string): StratusError {
-  return stratusError('CODE_INVALID_ZIP', `The zip entry "${name}" ${problem}. Fix the zip, then upload it again.`);
-}
-
 function sizeMismatch(path: string): StratusError {
-  return corruptZip(`"${path}" unzips to a different size than its header declares`);
+  return stratusError('CODE_INVALID_ZIP.entrySizeMismatch', { name: path });
 }

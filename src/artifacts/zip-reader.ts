@@ -37,12 +37,6 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 const U32_MAX = 0xffffffff;
 
-/** The generic answer for bytes that are not a readable zip (Lambda's own wording). */
-export function corruptZip(detail?: string): StratusError {
-  const why = detail ? ` (${detail})` : '';
-  return stratusError('CODE_INVALID_ZIP', `Could not unzip the uploaded file${why}. Please check your file, then try to upload again.`);
-}
-
 /**
  * Parses the central directory and refuses, before anything is inflated, a zip with more than
  * `maxEntries` records or whose declared uncompressed total exceeds `maxUnzippedBytes`.
@@ -54,39 +48,39 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
   // 64-bit fields: anything past 2^53 is nonsense for a package, so it is reported as corrupt.
   const u64 = (at: number): number => {
     const high = u32(at + 4);
-    if (high > 0x1fffff) throw corruptZip('a size or offset is out of range');
+    if (high > 0x1fffff) throw stratusError('CODE_INVALID_ZIP.outOfRange');
     return high * 2 ** 32 + u32(at);
   };
   const need = (at: number, length: number, what: string): void => {
-    if (at < 0 || length < 0 || at + length > zip.byteLength) throw corruptZip(`${what} lies outside the file`);
+    if (at < 0 || length < 0 || at + length > zip.byteLength) throw stratusError('CODE_INVALID_ZIP.outsideFile', { part: what });
   };
 
   const eocd = findEndOfCentralDirectory(zip, u32);
-  if (u16(eocd + 4) !== 0 || u16(eocd + 6) !== 0) throw corruptZip('split or spanned zips are not supported');
+  if (u16(eocd + 4) !== 0 || u16(eocd + 6) !== 0) throw stratusError('CODE_INVALID_ZIP.spanned');
   let count = u16(eocd + 10);
   let cdSize = u32(eocd + 12);
   let cdOffset = u32(eocd + 16);
   if (eocd >= 20 && u32(eocd - 20) === EOCD64_LOCATOR_SIG) {
     const at = u64(eocd - 20 + 8);
     need(at, 56, 'the zip64 directory record');
-    if (u32(at) !== EOCD64_SIG) throw corruptZip('the zip64 directory record is missing');
+    if (u32(at) !== EOCD64_SIG) throw stratusError('CODE_INVALID_ZIP.zip64RecordMissing');
     count = u64(at + 32);
     cdSize = u64(at + 40);
     cdOffset = u64(at + 48);
   }
   if (count > limits.maxEntries) {
-    throw stratusError('CODE_TOO_LARGE', `The zip has ${count} entries; the limit is ${limits.maxEntries}. Remove files the function does not need (tests, docs, unused dependencies) or bundle the code before zipping.`);
+    throw stratusError('CODE_TOO_LARGE.entries', { count, max: limits.maxEntries });
   }
   need(cdOffset, cdSize, 'the central directory');
   // Each record is at least 46 bytes, so the count cannot claim more records than fit.
-  if (count * 46 > cdSize) throw corruptZip('the central directory is shorter than its entry count');
+  if (count * 46 > cdSize) throw stratusError('CODE_INVALID_ZIP.directoryShort');
 
   const entries: ZipEntry[] = [];
   let declaredTotal = 0;
   let at = cdOffset;
   for (let i = 0; i < count; i++) {
     need(at, 46, 'a central directory record');
-    if (u32(at) !== CDH_SIG) throw corruptZip('a central directory record is damaged');
+    if (u32(at) !== CDH_SIG) throw stratusError('CODE_INVALID_ZIP.directoryRecordDamaged');
     const flags = u16(at + 8);
     const nameLength = u16(at + 28);
     const extraLength = u16(at + 30);
@@ -99,7 +93,7 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
     // Zip64 extra field: only the fields saturated in the fixed record are present, in this order.
     if (size === U32_MAX || compressedSize === U32_MAX || localOffset === U32_MAX) {
       let field = findExtraField(zip, at + 46 + nameLength, extraLength, 0x0001, u16);
-      if (field < 0) throw corruptZip('a zip64 entry lacks its size record');
+      if (field < 0) throw stratusError('CODE_INVALID_ZIP.zip64SizeMissing');
       const take = (): number => {
         need(field, 8, 'a zip64 size record');
         const value = u64(field);
@@ -111,7 +105,7 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
       if (localOffset === U32_MAX) localOffset = take();
     }
     need(localOffset, 30, 'an entry header');
-    if (u32(localOffset) !== LFH_SIG) throw corruptZip('an entry header is damaged');
+    if (u32(localOffset) !== LFH_SIG) throw stratusError('CODE_INVALID_ZIP.headerDamaged');
     const dataOffset = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28);
     need(dataOffset, compressedSize, "an entry's data");
     declaredTotal += size;
@@ -132,18 +126,17 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipReadLimits): ZipEnt
 
 /** Lambda's rule, with what to do about it. `actual` is omitted when inflation stopped early. */
 export function tooLargeUnzipped(limit: number, actual?: number): StratusError {
-  const got = actual === undefined ? '' : ` (this zip unzips to ${actual} bytes)`;
-  return stratusError('CODE_TOO_LARGE', `Unzipped size must be smaller than ${limit} bytes${got}. Remove files the function does not need (tests, docs, dev dependencies) or bundle the code before zipping.`);
+  return actual === undefined ? stratusError('CODE_TOO_LARGE.unzippedStopped', { max: limit }) : stratusError('CODE_TOO_LARGE.unzipped', { max: limit, bytes: actual });
 }
 
 /** Scans backwards for the end-of-central-directory record (it sits before a comment of up to 64 KiB). */
 function findEndOfCentralDirectory(zip: Uint8Array, u32: (at: number) => number): number {
-  if (zip.byteLength < EOCD_SIZE) throw corruptZip();
+  if (zip.byteLength < EOCD_SIZE) throw stratusError('CODE_INVALID_ZIP.unreadable');
   const lowest = Math.max(0, zip.byteLength - EOCD_SIZE - MAX_COMMENT);
   for (let at = zip.byteLength - EOCD_SIZE; at >= lowest; at--) {
     if (u32(at) === EOCD_SIG) return at;
   }
-  throw corruptZip();
+  throw stratusError('CODE_INVALID_ZIP.unreadable');
 }
 
 /** Offset of the data of extra field `id` within `[start, start + length)`, or -1. */
@@ -166,7 +159,7 @@ function decodeName(bytes: Uint8Array, flaggedUtf8: boolean): string {
   try {
     return utf8.decode(bytes);
   } catch {
-    if (flaggedUtf8) throw corruptZip('a file name is not valid UTF-8');
+    if (flaggedUtf8) throw stratusError('CODE_INVALID_ZIP.nameNotUtf8');
     return latin1.decode(bytes);
   }
 }

@@ -2,7 +2,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AccountRecord, AccountStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -69,10 +69,10 @@ export function createAccountService(deps: { store: AccountStore; clock: Clock }
     async ensureRoot(keys) {
       const existing = await store.getAccountByName('admin');
       if (keys?.accessKeyId !== undefined && !KEY_ID.test(keys.accessKeyId)) {
-        throw invalidParameter('STRATUS_ROOT_ACCESS_KEY_ID', 'must be 16-128 upper-case letters or digits');
+        throw stratusError('REQUEST_INVALID_PARAMETER.rootKeyId');
       }
       if (keys?.secretAccessKey !== undefined && keys.secretAccessKey.length < 16) {
-        throw invalidParameter('STRATUS_ROOT_SECRET_ACCESS_KEY', 'must be at least 16 characters');
+        throw stratusError('REQUEST_INVALID_PARAMETER.rootSecret');
       }
       if (existing) {
         // A key set in the environment after the first start is added to the admin account, not ignored.
@@ -84,19 +84,19 @@ export function createAccountService(deps: { store: AccountStore; clock: Clock }
       return insert('admin', true, keys);
     },
     async create(caller, name) {
-      if (!caller.isAdmin) throw stratusError('AUTH_FORBIDDEN', 'Only the admin account can create accounts: sign the request with the admin key from the data folder\'s credentials file.');
-      if (!ACCOUNT_NAME.test(name)) throw invalidParameter('Name', "must be 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit");
-      if (await store.getAccountByName(name)) throw stratusError('ACCOUNT_EXISTS', `An account named '${name}' already exists: choose another name.`);
+      if (!caller.isAdmin) throw stratusError('AUTH_FORBIDDEN.createAccount');
+      if (!ACCOUNT_NAME.test(name)) throw stratusError('REQUEST_INVALID_PARAMETER.accountName');
+      if (await store.getAccountByName(name)) throw stratusError('ACCOUNT_EXISTS', { name });
       return insert(name, false);
     },
     async list(caller) {
-      if (!caller.isAdmin) throw stratusError('AUTH_FORBIDDEN', 'Only the admin account can list accounts.');
+      if (!caller.isAdmin) throw stratusError('AUTH_FORBIDDEN.listAccounts');
       return store.listAccounts();
     },
     async rootCredentials(rootAccountId, preferredKeyId) {
       const keys = await store.listAccessKeys(rootAccountId);
       const key = keys.find((k) => k.accessKeyId === preferredKeyId) ?? keys[0];
-      if (!key) throw stratusError('INTERNAL', 'the admin account has no access key');
+      if (!key) throw stratusError('INTERNAL.adminWithoutKey');
       return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     },
     async lookupKey(accessKeyId) {

@@ -1,5 +1,5 @@
 /** @module Lambda ARNs and the forms a FunctionName may take (name, name:qualifier, full or partial ARN). */
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 import { functionId, type FunctionId } from '../shared/identity.ts';
 
 export const LATEST = '$LATEST';
@@ -44,17 +44,14 @@ export function parseFunctionRef(input: string): FunctionRef {
   }
   if (!NAME.test(ref.name)) throw badName(input);
   if (ref.qualifier !== undefined && !QUALIFIER.test(ref.qualifier)) {
-    throw invalidParameter('Qualifier', `'${ref.qualifier}' is not a valid version or alias name: use $LATEST, a version number or an alias name of 1-128 letters, digits, '-' or '_'`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.qualifierName', { qualifier: ref.qualifier });
   }
   return ref;
 }
 
 function badName(input: string) {
   const shown = input.length > 80 ? `${input.slice(0, 80)}...` : input;
-  return invalidParameter(
-    'FunctionName',
-    `'${shown}' is not a function name: use 1-64 letters, digits, '-' or '_' (optionally ':qualifier'), or a function ARN`,
-  );
+  return stratusError('REQUEST_INVALID_PARAMETER.functionName', { name: shown });
 }
 
 /** Whether a qualifier names a version ($LATEST or a number) rather than an alias. */
@@ -76,11 +73,11 @@ export interface QualifiedFunction {
 export function qualifiedFunction(callerAccountId: string, functionName: string, queryQualifier: string | undefined, region: string): QualifiedFunction {
   const ref = parseFunctionRef(functionName);
   if (ref.qualifier !== undefined && queryQualifier !== undefined && ref.qualifier !== queryQualifier) {
-    throw invalidParameter('Qualifier', `the function name names qualifier '${ref.qualifier}' but the Qualifier parameter is '${queryQualifier}': give only one`);
+    throw stratusError('REQUEST_INVALID_PARAMETER.qualifierConflict', { inName: ref.qualifier, inQuery: queryQualifier });
   }
   const qualifier = ref.qualifier ?? queryQualifier;
   if (ref.accountId !== undefined && ref.accountId !== callerAccountId) {
-    throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${functionArn(region, ref.accountId, ref.name, qualifier)}`);
+    throw stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, ref.accountId, ref.name, qualifier) });
   }
   const fn = functionId(callerAccountId, ref.name);
   return qualifier === undefined ? { fn } : { fn, qualifier };

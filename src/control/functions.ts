@@ -2,10 +2,10 @@
 import type { CodeStore, FunctionStore, FunctionVersionRecord, Page, TenancyLimits } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
-import { invalidParameter, stratusError } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
 import { checkEnvironment } from './environment.ts';
-import { DEFAULTS, STALE_REVISION_MESSAGE, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+import { DEFAULTS, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
 
 export interface FunctionServiceDeps {
   functions: FunctionStore;
@@ -31,13 +31,12 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   function checkRuntime(runtime: string): void {
     if (!deps.runtimes.includes(runtime)) {
-      throw stratusError('RUNTIME_UNSUPPORTED', `Runtime '${runtime}' is not supported: use one of ${deps.runtimes.join(', ')} (or omit Runtime for ${DEFAULTS.runtime}).`);
+      throw stratusError('RUNTIME_UNSUPPORTED.requested', { runtime, runtimes: deps.runtimes.join(', '), defaultRuntime: DEFAULTS.runtime });
     }
   }
 
   function notFound(accountId: string, name: string, qualifier?: string) {
-    const what = qualifier === undefined || qualifier === LATEST ? 'Function' : 'Function version';
-    return stratusError('FUNCTION_NOT_FOUND', `${what} not found: ${functionArn(region, accountId, name, qualifier === LATEST ? undefined : qualifier)}`);
+    return stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, accountId, name, qualifier === LATEST ? undefined : qualifier) });
   }
 
   async function getLatest(accountId: string, name: string): Promise<FunctionVersionRecord> {
@@ -48,7 +47,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   function checkRevision(rec: FunctionVersionRecord, expected: string | undefined): void {
     if (expected !== undefined && expected !== rec.revisionId) {
-      throw stratusError('FUNCTION_REVISION_MISMATCH', STALE_REVISION_MESSAGE);
+      throw stratusError('FUNCTION_REVISION_MISMATCH.stale');
     }
   }
 
@@ -62,7 +61,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
   /** Writes $LATEST conditionally; a lost race is the same 412 a stale RevisionId gets. */
   async function writeLatest(next: FunctionVersionRecord, expected: string): Promise<FunctionVersionRecord> {
     if (!(await functions.updateLatest(next, expected))) {
-      throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.');
+      throw stratusError('FUNCTION_REVISION_MISMATCH.functionRace');
     }
     deps.onChange(next.accountId, next.functionName);
     return next;
@@ -74,7 +73,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       checkRuntime(runtime);
       if (input.environment) checkEnvironment(input.environment);
       if (await functions.getVersion(accountId, input.name, LATEST)) {
-        throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
+        throw stratusError('FUNCTION_EXISTS', { name: input.name });
       }
       const handler = input.handler ?? DEFAULTS.handler;
       const built = await buildAndStore(input.zip, handler, runtime, { accountId, signal: input.signal });
@@ -98,7 +97,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         revisionId: ids.uuid(),
         lastModified: lambdaTimestamp(now),
       };
-      if (!(await functions.createFunction(rec))) throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
+      if (!(await functions.createFunction(rec))) throw stratusError('FUNCTION_EXISTS', { name: input.name });
       return input.publish ? service.publish(accountId, input.name, {}) : rec;
     },
 
@@ -143,7 +142,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       if (handler !== cur.handler || runtime !== cur.runtime) {
         // The bundle's entry point is the handler's file, so a new handler means a new build of the same zip.
         const zip = await code.getZip(cur.codeSha256);
-        if (!zip) throw stratusError('INTERNAL', `The code package ${cur.codeSha256} of ${name} is missing from the store.`);
+        if (!zip) throw stratusError('INTERNAL.zipMissing', { sha256: cur.codeSha256, name });
         built = await buildAndStore(zip, handler, runtime, { accountId, signal: patch.signal });
       }
       const next: FunctionVersionRecord = {
@@ -168,13 +167,13 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
     async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
       if (qualifier === undefined || qualifier === LATEST) {
-        if (qualifier === LATEST) throw invalidParameter('Qualifier', '$LATEST cannot be deleted on its own: omit Qualifier to delete the whole function');
+        if (qualifier === LATEST) throw stratusError('REQUEST_INVALID_PARAMETER.deleteLatest');
         if (!(await functions.deleteFunction(accountId, name))) throw notFound(accountId, name);
       } else {
-        if (!/^\d+$/.test(qualifier)) throw invalidParameter('Qualifier', 'must be a version number when deleting a version (delete aliases with DeleteAlias)');
+        if (!/^\d+$/.test(qualifier)) throw stratusError('REQUEST_INVALID_PARAMETER.deleteNotVersion');
         const users = await functions.aliasesUsingVersion(accountId, name, qualifier);
         if (users.length > 0) {
-          throw stratusError('FUNCTION_CONFLICT', `Unable to delete version because the following aliases reference it: [${users.join(', ')}]. Point them at another version first.`);
+          throw stratusError('FUNCTION_CONFLICT', { aliases: users.join(', ') });
         }
         if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
       }
@@ -186,13 +185,13 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       const cur = await getLatest(accountId, name);
       checkRevision(cur, opts.revisionId);
       if (opts.codeSha256 !== undefined && opts.codeSha256 !== cur.codeSha256) {
-        throw invalidParameter('CodeSha256', `${opts.codeSha256} does not match the code of $LATEST (${cur.codeSha256}): update the code first or omit CodeSha256`);
+        throw stratusError('REQUEST_INVALID_PARAMETER.codeSha256', { given: opts.codeSha256, actual: cur.codeSha256 });
       }
       // As in Lambda, publishing an unchanged $LATEST returns the newest version instead of a copy.
       const last = await functions.latestPublished(accountId, name);
       if (last && sameContent(last, cur)) return last;
       const published = await functions.publishVersion(accountId, name, cur.revisionId, opts.description ?? '', ids.uuid(), lambdaTimestamp(clock.now()));
-      if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function changed while the version was being published: retry.');
+      if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH.publishRace');
       return published;
     },
 
@@ -205,7 +204,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits): Promise<TenancyLimits> {
       const cur = await getLatest(accountId, name);
       if (cur.tenantIsolationMode !== 'PER_TENANT') {
-        throw invalidParameter('FunctionName', `${name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig {TenantIsolationMode: PER_TENANT}`);
+        throw stratusError('REQUEST_INVALID_PARAMETER.noTenancy', { name });
       }
       await functions.setTenancyLimits(accountId, name, limits);
       return limits;
@@ -215,10 +214,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async codeZip(accountId: string, name: string, codeSha256: string): Promise<Uint8Array> {
       const zip = (await functions.referencesCode(accountId, name, codeSha256)) ? await code.getZip(codeSha256) : undefined;
       if (!zip) {
-        throw stratusError(
-          'CODE_NOT_FOUND',
-          `This code of function ${name} is no longer available: the function or version was deleted, or its code was replaced. Call GetFunction again for a link to the code it has now.`,
-        );
+        throw stratusError('CODE_NOT_FOUND', { name });
       }
       return zip;
     },

@@ -18,7 +18,7 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
 
   return async function resolve({ fn, qualifier }) {
     const invokedArn = functionArn(region, fn.accountId, fn.name, qualifier);
-    const notFound = () => stratusError('FUNCTION_NOT_FOUND', `Function not found: ${invokedArn}`);
+    const notFound = () => stratusError('FUNCTION_NOT_FOUND', { arn: invokedArn });
     let version = qualifier ?? LATEST;
     if (!isVersionQualifier(version)) {
       const alias = await functions.getAlias(fn.accountId, fn.name, version);

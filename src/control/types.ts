@@ -73,10 +73,6 @@ export interface AliasPatch {
 /** Told when a function's code or configuration changes or it is deleted, so warm environments can go. */
 export type ChangeListener = (accountId: string, functionName: string) => void;
 
-/** The 412 a write gets when the caller's RevisionId is not the resource's current one (Lambda's wording). */
-export const STALE_REVISION_MESSAGE =
-  'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
-
 export const DEFAULTS = {
   runtime: 'stratus-isolate',
   handler: 'index.handler',

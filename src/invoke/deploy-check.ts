@@ -45,12 +45,12 @@ export function createCheckedBuilder(deps: {
       if (acquired.lost) {
         // Its top-level code stopped the engine where it cannot be stopped: counted against the account, and refused.
         deps.quarantine?.lost(ctx.accountId);
-        throw stratusError('CODE_BUILD_FAILED', 'Runtime.ExitError: the module\'s top-level code made the execution engine spin where it cannot be stopped (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then upload it again.');
+        throw stratusError('CODE_BUILD_FAILED.spinAtInit');
       }
       // Other init errors (a throw that depends on configuration, a slow init) are left to invocations, as in Lambda.
       if (FATAL_AT_DEPLOY.has(acquired.error.errorType)) {
-        const code = acquired.error.errorType === 'Runtime.HandlerNotFound' ? 'CODE_HANDLER_NOT_FOUND' : 'CODE_BUILD_FAILED';
-        throw stratusError(code, `${acquired.error.errorType}: ${acquired.error.errorMessage}`);
+        const code = acquired.error.errorType === 'Runtime.HandlerNotFound' ? 'CODE_HANDLER_NOT_FOUND.atInit' : 'CODE_BUILD_FAILED.atInit';
+        throw stratusError(code, { errorType: acquired.error.errorType, errorMessage: acquired.error.errorMessage });
       }
       return built;
     },

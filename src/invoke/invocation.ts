@@ -93,6 +93,6 @@ export function compose(stages: readonly Stage[]): (ctx: InvocationContext) => P
 
 /** What a stage needs that an earlier stage should have set. */
 export function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw stratusError('INTERNAL', `invocation pipeline: ${what} is not set (a stage is missing before this one)`);
+  if (value === undefined) throw stratusError('INTERNAL.stageMissing', { what });
   return value;
 }

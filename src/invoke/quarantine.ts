@@ -37,24 +37,11 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
     check(accountId, functionName) {
       const lost = lostByAccount.get(accountId) ?? 0;
       if (lost >= opts.accountLimit) {
-        throw stratusError(
-          'ACCOUNT_QUARANTINED',
-          `This account's functions are disabled on this node: its code made the execution engine spin where it cannot be stopped ${lost} time(s) (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then ask the operator to restart the node.`,
-        );
+        throw stratusError('ACCOUNT_QUARANTINED', { count: lost });
       }
       const why = functionName === undefined ? undefined : functions.get(key(accountId, functionName));
-      if (why === 'lost') {
-        throw stratusError(
-          'FUNCTION_QUARANTINED',
-          `Function ${functionName} is disabled on this node: an invocation made the execution engine spin where it cannot be stopped (for example a getter or Proxy on the reason of an unhandled promise rejection). Deploy fixed code to enable it again.`,
-        );
-      }
-      if (why === 'crash') {
-        throw stratusError(
-          'FUNCTION_QUARANTINED',
-          `Function ${functionName} is disabled on this node: the engine worker process running it ended ${crashLimit} times while its invocations ran (a crash in engine code, or the process was killed). Deploy fixed code to enable it again.`,
-        );
-      }
+      if (why === 'lost') throw stratusError('FUNCTION_QUARANTINED.lostThread', { name: functionName! });
+      if (why === 'crash') throw stratusError('FUNCTION_QUARANTINED.workerCrashes', { name: functionName!, count: crashLimit });
     },
     lost(accountId, functionName) {
       lostThreads++;

@@ -8,7 +8,7 @@ export const TENANT_ID_RULE = "1-256 characters of letters, digits and '. _ - : 
 export function validateTenantId(id: string): string {
   if (!TENANT_ID.test(id) || /^\.+$/.test(id)) {
     const shown = JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}...` : id);
-    throw stratusError('TENANT_ID_INVALID', `X-Amz-Tenant-Id ${shown} is not a valid tenant id: use ${TENANT_ID_RULE}.`);
+    throw stratusError('TENANT_ID_INVALID', { shown, rule: TENANT_ID_RULE });
   }
   return id;
 }
@@ -18,13 +18,13 @@ export function checkTenancy(functionName: string, mode: 'PER_TENANT' | undefine
   if (mode === 'PER_TENANT' && tenantId === undefined) {
     throw stratusError(
       'TENANT_ID_REQUIRED',
-      `Function ${functionName} runs with tenant isolation (PER_TENANT): send the tenant in X-Amz-Tenant-Id (TenantId in the SDK, --tenant in the stratus CLI).`,
+      { name: functionName },
     );
   }
   if (mode === undefined && tenantId !== undefined) {
     throw stratusError(
       'TENANT_ID_UNEXPECTED',
-      `Function ${functionName} was not created with tenant isolation (TenancyConfig): do not send X-Amz-Tenant-Id to it, or create a function with TenancyConfig {TenantIsolationMode: PER_TENANT}.`,
+      { name: functionName },
     );
   }
 }

@@ -60,9 +60,8 @@ export function createTenantLimiter(deps: {
       if (limits.maxConcurrency !== undefined && s.inFlight >= limits.maxConcurrency) {
         deps.onThrottle?.(accountId, functionName, tenantId, 'concurrency');
         throw stratusError(
-          'TENANT_LIMIT_EXCEEDED',
-          `Rate Exceeded: tenant ${tenantId} already has ${s.inFlight} invocations of ${functionName} in flight, its limit (MaxConcurrency) is ${limits.maxConcurrency}. Retry later.`,
-          { retryAfterSeconds: 1, details: { Reason: 'ConcurrentInvocationLimitExceeded' } },
+          'TENANT_LIMIT_EXCEEDED.concurrency',
+          { tenant: tenantId, inFlight: s.inFlight, name: functionName, limit: limits.maxConcurrency, details: { Reason: 'ConcurrentInvocationLimitExceeded' } },
         );
       }
       const rps = limits.maxRequestsPerSecond;
@@ -71,9 +70,8 @@ export function createTenantLimiter(deps: {
         if (s.tokens < 1) {
           deps.onThrottle?.(accountId, functionName, tenantId, 'rate');
           throw stratusError(
-            'TENANT_LIMIT_EXCEEDED',
-            `Rate Exceeded: tenant ${tenantId} is over ${rps} requests per second (MaxRequestsPerSecond) for ${functionName}. Retry later.`,
-            { retryAfterSeconds: Math.max(1, Math.ceil((1 - s.tokens) / rps)), details: { Reason: 'CallerRateLimitExceeded' } },
+            'TENANT_LIMIT_EXCEEDED.rate',
+            { tenant: tenantId, rps, name: functionName, retryAfterSeconds: Math.max(1, Math.ceil((1 - s.tokens) / rps)), details: { Reason: 'CallerRateLimitExceeded' } },
           );
         }
         s.tokens -= 1;

@@ -289,18 +289,16 @@ function checkDeps(deps: PoolDeps): void {
 function capacityExhausted(deps: PoolDeps): StratusError {
   return stratusError(
     'INVOKE_CAPACITY_EXHAUSTED',
-    `This node is at its limit of ${deps.maxEnvironments} execution environments and none became free within ` +
-      `${deps.acquireTimeoutMs} ms. Retry the request, or raise the node's environment limit.`,
-    { retryAfterSeconds: 1 },
+    { max: deps.maxEnvironments, waitMs: deps.acquireTimeoutMs },
   );
 }
 
 function unsupportedRuntime(runtime: string, engines: ReadonlyMap<string, Engine>): StratusError {
   const known = [...engines.keys()].join(', ') || 'none';
-  return stratusError('RUNTIME_UNSUPPORTED', `The runtime "${runtime}" is not available on this node. Use one of: ${known}.`);
+  return stratusError('RUNTIME_UNSUPPORTED.onNode', { runtime, runtimes: known });
 }
 
 /** A system error: the request did nothing wrong, the node is going away, and another node can serve it. */
 function closedError(): StratusError {
-  return stratusError('INTERNAL', 'The environment pool is closed because this node is shutting down; retry the request.');
+  return stratusError('INTERNAL.poolClosed');
 }

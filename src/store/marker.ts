@@ -1,5 +1,5 @@
 /** @module Opaque pagination markers: clients get a token, never the key it encodes. */
-import { invalidParameter } from '../shared/errors.ts';
+import { stratusError } from '../shared/errors.ts';
 
 export function encodeMarker(key: string | number): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -12,5 +12,5 @@ export function decodeMarker(marker: string): string | number {
   } catch {
     // fall through to the user error below
   }
-  throw invalidParameter('Marker', 'is not a marker this API returned; pass the NextMarker of the previous page, or omit it to start from the first page');
+  throw stratusError('REQUEST_INVALID_PARAMETER.marker');
 }

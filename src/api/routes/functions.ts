@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { LATEST, isValidFunctionName, isVersionQualifier, type FunctionSettings } from '../../control/index.ts';
-import { invalidParameter } from '../../shared/errors.ts';
+import { stratusError } from '../../shared/errors.ts';
 import { callerOf, decodeZip, functionTarget, whileClientWaits, type ApiDeps } from '../context.ts';
 import { createFunctionBody, parseBody, parseMaxItems, updateCodeBody, updateConfigurationBody } from '../schemas.ts';
 import { functionConfiguration } from '../shapes.ts';
@@ -30,11 +30,11 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/2015-03-31/functions', { bodyLimit: CODE_BODY_LIMIT }, async (request, reply) => {
     const body = parseBody(createFunctionBody, request.body as Buffer);
-    if (body.PackageType === 'Image' || body.Code.ImageUri) throw invalidParameter('PackageType', 'container images are not supported: deploy a zip (PackageType Zip)');
-    if (body.Code.S3Bucket || body.Code.S3Key) throw invalidParameter('Code.S3Bucket', 'S3 code locations are not supported: send the zip as Code.ZipFile');
-    if (body.Layers && body.Layers.length > 0) throw invalidParameter('Layers', 'layers are not supported: bundle dependencies into the zip');
+    if (body.PackageType === 'Image' || body.Code.ImageUri) throw stratusError('REQUEST_INVALID_PARAMETER.image');
+    if (body.Code.S3Bucket || body.Code.S3Key) throw stratusError('REQUEST_INVALID_PARAMETER.s3Create');
+    if (body.Layers && body.Layers.length > 0) throw stratusError('REQUEST_INVALID_PARAMETER.layers');
     const name = body.FunctionName;
-    if (!isValidFunctionName(name)) throw invalidParameter('FunctionName', "must be a plain name when creating a function: 1-64 letters, digits, '-' or '_'");
+    if (!isValidFunctionName(name)) throw stratusError('REQUEST_INVALID_PARAMETER.createName');
     const rec = await functions.create(callerOf(request).id, {
       name,
       ...settingsOf(body),
@@ -49,7 +49,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/2015-03-31/functions', async (request) => {
     const q = request.query as { Marker?: string; MaxItems?: string; FunctionVersion?: string };
     if (q.FunctionVersion !== undefined) {
-      throw invalidParameter('FunctionVersion', 'is not supported by ListFunctions here: omit it to list $LATEST of every function, and use ListVersionsByFunction for the versions of one');
+      throw stratusError('REQUEST_INVALID_PARAMETER.listVersion');
     }
     const page = await functions.list(callerOf(request).id, q.Marker, parseMaxItems(q.MaxItems));
     return { Functions: page.items.map(config), ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}) };
@@ -73,7 +73,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.put(`${FN}/code`, { bodyLimit: CODE_BODY_LIMIT }, async (request, reply) => {
     const t = functionTarget(request, region);
     const body = parseBody(updateCodeBody, request.body as Buffer);
-    if (body.S3Bucket || body.ImageUri) throw invalidParameter('S3Bucket', 'S3 code locations and images are not supported: send the zip as ZipFile');
+    if (body.S3Bucket || body.ImageUri) throw stratusError('REQUEST_INVALID_PARAMETER.s3Update');
     const rec = await functions.updateCode(t.accountId, t.name, { zip: decodeZip(body.ZipFile, 'ZipFile'), publish: body.Publish, dryRun: body.DryRun, revisionId: body.RevisionId, signal: whileClientWaits(reply) });
     return config(rec);
   });
@@ -82,7 +82,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const t = functionTarget(request, region);
     const body = parseBody(updateConfigurationBody, request.body as Buffer);
     if (body.TenancyConfig !== undefined) {
-      throw invalidParameter('TenancyConfig', 'cannot be changed after the function is created: create a new function with the tenancy you need');
+      throw stratusError('REQUEST_INVALID_PARAMETER.tenancyImmutable');
     }
     const rec = await functions.updateConfiguration(t.accountId, t.name, { ...settingsOf(body), revisionId: body.RevisionId, signal: whileClientWaits(reply) });
     return config(rec);

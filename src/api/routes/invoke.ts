@@ -1,7 +1,7 @@
 /** @module The Invoke route: Lambda's headers in (invocation type, log type, client context), the invocation pipeline, Lambda's HTTP shape out. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { compose, frameLog, logTail, type InvocationContext, type Outcome } from '../../invoke/index.ts';
-import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import { stratusError } from '../../shared/errors.ts';
 import { functionTarget, releaseWhenClosed, type ApiDeps } from '../context.ts';
 
 /** Lambda's bound on a synchronous invocation's request payload. */
@@ -17,19 +17,19 @@ function invocationType(value: string | undefined): InvocationType {
   if (value === undefined || value === 'RequestResponse') return 'RequestResponse';
   if (value === 'DryRun') return 'DryRun';
   if (value === 'Event') {
-    throw stratusError('INVOKE_TYPE_UNSUPPORTED', 'X-Amz-Invocation-Type Event (asynchronous invocation) is not available on this Stratus yet: invoke with RequestResponse.');
+    throw stratusError('INVOKE_TYPE_UNSUPPORTED');
   }
-  throw invalidParameter('X-Amz-Invocation-Type', `'${value}' is not an invocation type: use RequestResponse, Event or DryRun`);
+  throw stratusError('REQUEST_INVALID_PARAMETER.invocationType', { value: value ?? '' });
 }
 
 function clientContext(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length > 3583) throw invalidParameter('X-Amz-Client-Context', 'must be at most 3583 bytes of base64');
+  if (value.length > 3583) throw stratusError('REQUEST_INVALID_PARAMETER.clientContextTooLong');
   const text = Buffer.from(value, 'base64').toString('utf8');
   try {
     JSON.parse(text);
   } catch {
-    throw invalidParameter('X-Amz-Client-Context', 'must be the base64 of a JSON object');
+    throw stratusError('REQUEST_INVALID_PARAMETER.clientContextNotJson');
   }
   return text;
 }
@@ -45,7 +45,7 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/2015-03-31/functions/:FunctionName/invocations', { bodyLimit: MAX_SYNC_PAYLOAD_BYTES, config: { ownAdmission: true } }, async (request, reply) => {
     const h = request.headers;
     const logType = header(h['x-amz-log-type']) ?? 'None';
-    if (logType !== 'None' && logType !== 'Tail') throw invalidParameter('X-Amz-Log-Type', `'${logType}' is not a log type: use None or Tail`);
+    if (logType !== 'None' && logType !== 'Tail') throw stratusError('REQUEST_INVALID_PARAMETER.logType', { value: logType });
     const type = invocationType(header(h['x-amz-invocation-type']));
     const ctx: InvocationContext = {
       // As on Lambda, the response's x-amzn-RequestId is the invocation's id (context.awsRequestId).
@@ -65,7 +65,7 @@ export function invokeRoute(app: FastifyInstance, deps: ApiDeps): void {
       return reply.status(204).send();
     }
     const outcome = await sync(ctx);
-    if (outcome === undefined) throw stratusError('INTERNAL', 'the invocation pipeline ended without running the function');
+    if (outcome === undefined) throw stratusError('INTERNAL.pipelineEnded');
     return sendOutcome(reply, ctx, outcome, logType === 'Tail');
   });
 }
@@ -94,6 +94,6 @@ function sendOutcome(reply: FastifyReply, ctx: InvocationContext, outcome: Outco
       reply.header('X-Amz-Function-Error', 'Unhandled');
       return reply.send(JSON.stringify(outcome.error));
     case 'suspended':
-      throw stratusError('INTERNAL', 'a synchronous invocation cannot suspend');
+      throw stratusError('INTERNAL.syncSuspended');
   }
 }

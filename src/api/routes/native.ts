@@ -40,7 +40,7 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get('/stratus/v1/node', async (request) => {
-    if (!callerOf(request).isAdmin) throw stratusError('AUTH_FORBIDDEN', 'Only the admin account can read node statistics.');
+    if (!callerOf(request).isAdmin) throw stratusError('AUTH_FORBIDDEN.nodeStats');
     return deps.nodeStats();
   });
 
@@ -49,7 +49,7 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const q = request.query as { account?: string; function?: string; expires?: string; signature?: string };
     const target = { accountId: q.account ?? '', functionName: q.function ?? '', codeSha256: sha };
     if (!deps.codeLinks.verify(target, q.expires ?? '', q.signature ?? '', deps.clock.now())) {
-      throw stratusError('AUTH_FORBIDDEN', 'This code link is invalid or has expired: call GetFunction again for a fresh Code.Location.');
+      throw stratusError('AUTH_FORBIDDEN.codeLink');
     }
     // Checked now, not when the link was issued: code deleted or replaced since is no longer served.
     const zip = await deps.functions.codeZip(target.accountId, target.functionName, sha);

@@ -18,7 +18,7 @@ async function appWith(opts: { metricsToken?: string } = {}) {
   app.setErrorHandler((err, _request, reply) => sendError(reply, toStratusError(err).error));
   const functions = {
     async get(accountId: string, name: string) {
-      if (accountId !== ACCOUNT || name !== 'fn') throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${name}`);
+      if (accountId !== ACCOUNT || name !== 'fn') throw stratusError('FUNCTION_NOT_FOUND', { arn: name });
       return {};
     },
   };

@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseFunctionRef } from '../../control/index.ts';
-import { invalidParameter, stratusError } from '../../shared/errors.ts';
+import { stratusError } from '../../shared/errors.ts';
 import { callerOf, type MetricsReader } from '../context.ts';
 import { parseMaxItems } from '../schemas.ts';
 
@@ -28,10 +28,10 @@ export function observabilityRoutes(app: FastifyInstance, deps: ObservabilityDep
       // Comparing digests keeps the comparison constant-time even when the lengths differ.
       if (presented === undefined || !timingSafeEqual(digest(presented), token)) {
         reply.header('WWW-Authenticate', 'Bearer realm="stratus-metrics"');
-        throw stratusError('AUTH_FORBIDDEN', '/metrics needs the metrics token: send Authorization: Bearer <STRATUS_METRICS_TOKEN>.');
+        throw stratusError('AUTH_FORBIDDEN.metricsToken');
       }
     } else if (!LOOPBACK.has(request.ip)) {
-      throw stratusError('AUTH_FORBIDDEN', `/metrics answers only loopback clients when no token is configured (this request came from ${request.ip}): set STRATUS_METRICS_TOKEN to scrape from another host.`);
+      throw stratusError('AUTH_FORBIDDEN.metricsLoopback', { ip: request.ip });
     }
     const text = await deps.metrics.prometheus();
     return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(text);
@@ -44,10 +44,10 @@ export function observabilityRoutes(app: FastifyInstance, deps: ObservabilityDep
     const maxItems = query.MaxItems === undefined ? DEFAULT_MAX_TENANTS : parseMaxItems(query.MaxItems);
     const ref = parseFunctionRef(FunctionName);
     if (ref.qualifier !== undefined) {
-      throw invalidParameter('FunctionName', `tenant statistics cover every version of a function: name the function without ':${ref.qualifier}'`);
+      throw stratusError('REQUEST_INVALID_PARAMETER.tenantStatsQualified', { qualifier: ref.qualifier });
     }
     if (ref.accountId !== undefined && ref.accountId !== account.id) {
-      throw stratusError('FUNCTION_NOT_FOUND', `Function not found: ${FunctionName}`);
+      throw stratusError('FUNCTION_NOT_FOUND', { arn: FunctionName });
     }
     await deps.functions.get(account.id, ref.name);
     const stats = deps.metrics.tenantStats(account.id, ref.name).slice(0, maxItems);

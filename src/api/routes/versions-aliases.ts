@@ -1,6 +1,6 @@
 /** @module Lambda version and alias routes: PublishVersion, ListVersionsByFunction, Create/Get/Update/Delete/ListAliases. */
 import type { FastifyInstance } from 'fastify';
-import { invalidParameter } from '../../shared/errors.ts';
+import { stratusError } from '../../shared/errors.ts';
 import { functionTarget, type ApiDeps } from '../context.ts';
 import { createAliasBody, parseBody, parseMaxItems, publishVersionBody, updateAliasBody } from '../schemas.ts';
 import { aliasConfiguration, functionConfiguration } from '../shapes.ts';
@@ -13,7 +13,7 @@ export function versionAliasRoutes(app: FastifyInstance, deps: ApiDeps): void {
   /** These operations name the function alone; a qualifier in the name is a mistake worth naming. */
   const unqualified = (request: Parameters<typeof functionTarget>[0]) => {
     const t = functionTarget(request, region);
-    if (t.qualifier !== undefined) throw invalidParameter('FunctionName', 'must not carry a qualifier for this operation: pass the function name alone');
+    if (t.qualifier !== undefined) throw stratusError('REQUEST_INVALID_PARAMETER.unqualifiedOnly');
     return t;
   };
 

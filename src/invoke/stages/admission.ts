@@ -14,8 +14,8 @@ export const ADMISSION_WAIT_MS = 10_000;
 const MAX_NAME_PART = 256;
 
 const nodeBusy = () =>
-  stratusError('REQUEST_THROTTLED', `Rate Exceeded: this node had no room for the invocation within ${ADMISSION_WAIT_MS / 1000} s (other invocations hold every slot). Retry later.`, {
-    retryAfterSeconds: 1,
+  stratusError('REQUEST_THROTTLED.invoke', {
+    seconds: ADMISSION_WAIT_MS / 1000,
     details: { Reason: 'ConcurrentInvocationLimitExceeded' },
   });
 

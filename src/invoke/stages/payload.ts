@@ -9,7 +9,7 @@ export function parsePayload(raw: Uint8Array): string {
     JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw stratusError('INVOKE_PAYLOAD_INVALID', `Could not parse request body into json: ${detail}. Send a JSON document as the payload.`);
+    throw stratusError('INVOKE_PAYLOAD_INVALID', { detail });
   }
   return text;
 }

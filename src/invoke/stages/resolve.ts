@@ -8,7 +8,7 @@ import { validateTenantId } from '../tenant-id.ts';
 export function resolveStage(deps: { resolve: Resolver }): Stage {
   return async (ctx, next) => {
     if (ctx.rawPayload.length > ctx.maxPayloadBytes) {
-      throw stratusError('INVOKE_PAYLOAD_TOO_LARGE', `Request must be smaller than ${ctx.maxPayloadBytes} bytes for the Invoke operation; got ${ctx.rawPayload.length}.`);
+      throw stratusError('INVOKE_PAYLOAD_TOO_LARGE', { limit: ctx.maxPayloadBytes, bytes: ctx.rawPayload.length });
     }
     if (ctx.tenantId !== undefined) validateTenantId(ctx.tenantId);
     const target = await deps.resolve(ctx.ref);

@@ -31,7 +31,7 @@ export function runStage(deps: RunStageDeps): Stage {
     const version = record.version;
     const spec = async (): Promise<EnvironmentSpec> => {
       const bundle = await code.getBundle(record.bundleSha256);
-      if (bundle === undefined) throw stratusError('INTERNAL', `Code bundle ${record.bundleSha256} of ${record.functionName} is missing from the store.`);
+      if (bundle === undefined) throw stratusError('INTERNAL.bundleMissing', { sha256: record.bundleSha256, name: record.functionName });
       return {
         runtime: record.runtime,
         code: bundle,
@@ -82,7 +82,7 @@ export function runStage(deps: RunStageDeps): Stage {
     if (result.fatal === 'worker') {
       // Not the function's answer: the process running it ended. Retryable, and counted against the function.
       deps.quarantine?.crashed(record.accountId, record.functionName);
-      throw stratusError('ENGINE_WORKER_EXITED', `The engine worker process ended while running this invocation; it has been replaced. Retry the request.`, { retryAfterSeconds: 1 });
+      throw stratusError('ENGINE_WORKER_EXITED.invoking', { name: record.functionName });
     }
     const timings = { durationMs: result.durationMs, initDurationMs: lease.initDurationMs, cold: lease.cold, memoryUsedBytes };
     observer.invoked({ ...who, outcome: result.outcome === 'ok' && !tooLarge(result.payload) ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });

@@ -26,12 +26,12 @@ export function createWorkerEngine(opts: WorkerEngineOptions): Engine {
       try {
         answer = await workers.call(slot, { t: 'create', spec }, meta);
       } catch (err) {
-        if (err instanceof WorkerExited) throw workerExited('creating its execution environment');
+        if (err instanceof WorkerExited) throw stratusError('ENGINE_WORKER_EXITED.creating', { name: spec.partition.fn.name });
         throw err;
       }
       const { reply, generation } = answer;
-      if (reply.t === 'failed') throw stratusError('INTERNAL', `engine worker could not create an environment: ${reply.error}`);
-      if (reply.t !== 'created') throw stratusError('INTERNAL', `engine worker answered a create with ${reply.t}`);
+      if (reply.t === 'failed') throw stratusError('INTERNAL.workerRefused', { op: 'create', error: reply.error });
+      if (reply.t !== 'created') throw stratusError('INTERNAL.workerRefused', { op: 'create', error: `it answered ${reply.t}` });
       const r = reply.result;
       if (!r.ok) return r;
       return { ok: true, env: new WorkerEnvironment(workers, slot, generation, r.env, r.memory, meta), initDurationMs: r.initDurationMs };
@@ -86,9 +86,4 @@ class WorkerEnvironment implements Environment {
       if (!(err instanceof WorkerExited)) throw err;
     }
   }
-}
-
-/** The retryable error an invocation ends with when the worker running it ends. */
-export function workerExited(what: string) {
-  return stratusError('ENGINE_WORKER_EXITED', `The engine worker process ended while ${what}; it has been replaced. Retry the request.`, { retryAfterSeconds: 1 });
 }
