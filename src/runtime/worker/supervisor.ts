@@ -113,6 +113,8 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
     child.once('exit', (code, signal) => {
       if (slot.child !== child) return;
       slot.child = undefined;
+      // From now on its environments are gone, even before a successor is started.
+      slot.generation++;
       const inflight = [...slot.pending.values()];
       slot.pending.clear();
       for (const p of inflight) p.reject(new WorkerExited(`engine worker ${child.pid ?? '?'} ended (${signal ?? `exit code ${code}`})`));
@@ -145,9 +147,8 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         slot.pending.set(id, { resolve, reject, meta });
-        child.send({ ...msg, id } as ToWorker, (err) => {
-          if (err && slot.pending.delete(id)) reject(new WorkerExited(`engine worker did not take the request: ${err.message}`));
-        });
+        // A send fails only when the channel is closing: the worker's exit then fails every pending request, this one included.
+        child.send({ ...msg, id } as ToWorker, () => {});
       });
     },
     pids: () => slots.flatMap((s) => (s.child?.pid === undefined ? [] : [s.child.pid])),
