@@ -80,44 +80,38 @@ function loops(n: number, once: (agent: http.Agent) => Promise<unknown>): Promis
   });
 }
 
-/** Requests that send their headers, then nothing: reopened as the server cuts them. */
+/** Requests that send their headers, then nothing: reopened as the server cuts them. Signed under `keyId` with a guessed secret, as a client without the secret would. */
 function stalls(t: Target, keyId: string, n: number): Promise<() => Promise<void>> {
   const url = new URL(invokePath('quiet'), t.url);
+  const guesser: Target = { ...t, credentials: { accessKeyId: keyId, secretAccessKey: 'a-guessed-secret-000000' } };
   let running = true;
   const open = new Set<http.ClientRequest>();
-  const one = () => {
+  const one = async () => {
     if (!running) return;
-    const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=${keyId}/${date.slice(0, 8)}/${t.region}/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-      'x-amz-date': date,
-      'content-length': String(1024 * 1024),
-    } });
+    const { headers } = await sign(guesser, 'POST', invokePath('quiet'));
+    if (!running) return; // stopped while signing
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': String(1024 * 1024) } });
     req.on('error', () => {});
     req.on('close', () => {
       open.delete(req);
-      setTimeout(one, 50);
+      setTimeout(() => void one(), 50);
     });
     req.flushHeaders();
     open.add(req);
   };
-  for (let i = 0; i < n; i++) one();
+  for (let i = 0; i < n; i++) void one();
   return Promise.resolve(async () => {
     running = false;
     for (const req of open) req.destroy();
   });
 }
 
-/** A signed-looking PUT declaring `bytes` of body that sends its first megabyte and waits for the answer. */
-function bigBody(t: Target, path: string, bytes: number): Promise<number> {
+/** A PUT declaring `bytes` of body that sends its first megabyte and waits for the answer; its signature (of an empty body) cannot match. */
+async function bigBody(t: Target, path: string, bytes: number): Promise<number> {
   const url = new URL(path, t.url);
-  const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const { headers } = await sign(t, 'PUT', path);
   return new Promise((resolve) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=${t.credentials.accessKeyId}/${date.slice(0, 8)}/${t.region}/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-      'x-amz-date': date,
-      'content-length': String(bytes),
-    } });
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { ...headers, 'content-length': String(bytes) } });
     req.on('response', (res) => {
       res.resume();
       req.destroy();

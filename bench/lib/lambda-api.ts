@@ -1,15 +1,7 @@
 /** @module The bench's Lambda API client: SigV4-signed raw requests (signed ahead, so timing never includes signing) over a keep-alive connection. */
 import http from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { HttpRequest } from '@smithy/protocol-http';
-import { Hash } from '@smithy/hash-node';
 import { strToU8, zipSync } from 'fflate';
-
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
+import { createRequestSigner } from '../../src/shared/sigv4-signer.ts';
 
 export interface Target {
   url: string;
@@ -32,12 +24,9 @@ export interface RawResponse {
 
 /** Signs a request now; the signature stays valid for 5 minutes, so a phase may replay it. */
 export async function sign(t: Target, method: string, path: string, body = '', headers: Record<string, string> = {}): Promise<SignedRequest> {
-  const url = new URL(path, t.url);
-  const signer = new SignatureV4({ credentials: t.credentials, region: t.region, service: 'lambda', sha256: Sha256 });
-  const signed = await signer.sign(
-    new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-type': 'application/json', ...headers }, body }),
-  );
-  return { method, path, headers: signed.headers as Record<string, string>, body };
+  const signer = createRequestSigner({ credentials: t.credentials, region: t.region });
+  const signed = await signer.sign({ method, url: new URL(path, t.url), headers: { 'content-type': 'application/json', ...headers }, body });
+  return { method, path, headers: signed, body };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

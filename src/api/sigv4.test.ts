@@ -1,19 +1,14 @@
 // The SigV4 verifier against @smithy/signature-v4 itself: whatever the library signs (as the AWS SDKs do) verifies, and any change to what was signed does not.
 import { createHash } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
-import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
+import { createRequestSigner, Sha256 } from '../shared/sigv4-signer.ts';
 import { createSignatureVerifier, parseAuthorization, type SignedRequest } from './sigv4.ts';
 
 const REGION = 'us-east-1';
 const creds = { accessKeyId: 'AKIDEXAMPLE000000001', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
 const client = new SignatureV4({ credentials: creds, region: REGION, service: 'lambda', sha256: Sha256, uriEscapePath: true });
 
 /** A small seeded generator, so a failure names the case that reproduces it. */
@@ -111,3 +106,41 @@ describe('SigV4 verifier against the library signer', () => {
     await expect(check(day1.req, day1.signedAt)).resolves.toBeUndefined();
   });
 });
+
+describe('the signer every Stratus client uses (CLI, tests, bench)', () => {
+  const signer = createRequestSigner({ region: REGION, credentials: creds });
+  const received = async (method: string, url: URL, body: string, signingDate: Date, headers: Record<string, string> = {}): Promise<SignedRequest> => {
+    const signed = await signer.sign({ method, url, headers, body, signingDate });
+    const lower = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v]));
+    return { method, url: `${url.pathname}${url.search}`, headers: lower, body: Buffer.from(body) };
+  };
+
+  it('produces requests the server accepts: escaped segments, repeated and escaped query values, extra headers', async () => {
+    const signedAt = new Date(Date.UTC(2026, 10, 24, 3, 0, 0));
+    const urls = [
+      'http://127.0.0.1:9070/2015-03-31/functions/my-fn%3Alive/invocations',
+      'http://127.0.0.1:9070/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Afn?Qualifier=%24LATEST',
+      'http://127.0.0.1:9070/2015-03-31/functions/?Marker=a%20b&MaxItems=1&MaxItems=2&x=a%2Bb',
+      'http://localhost/stratus/v1/accounts',
+    ];
+    for (const url of urls) {
+      const req = await received('POST', new URL(url), '{"n":1}', signedAt, { 'content-type': 'application/json', 'x-amz-tenant-id': ' tenant-1 ' });
+      await expect(check(req, signedAt), url).resolves.toBeUndefined();
+      await expect(check({ ...req, body: Buffer.from('{"n":2}') }, signedAt), `${url} with another body`).rejects.toMatchObject({ code: 'AUTH_BAD_SIGNATURE' });
+    }
+  });
+
+  it('asks for credentials once, on the first signature', async () => {
+    let asked = 0;
+    const lazy = createRequestSigner({ region: REGION, credentials: () => (asked++, creds) });
+    expect(asked).toBe(0);
+    const url = new URL('http://127.0.0.1:9070/2015-03-31/functions');
+    const signedAt = new Date(Date.UTC(2026, 10, 24, 3, 0, 0));
+    for (let i = 0; i < 2; i++) {
+      const headers = await lazy.sign({ method: 'GET', url, signingDate: signedAt });
+      await expect(check({ method: 'GET', url: url.pathname, headers, body: Buffer.alloc(0) }, signedAt)).resolves.toBeUndefined();
+    }
+    expect(asked).toBe(1);
+  });
+});
+

@@ -2,19 +2,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
-import { Hash } from '@smithy/hash-node';
 import { stratusError } from '../shared/errors.ts';
+import { Sha256 } from '../shared/sigv4-signer.ts';
 
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-/** Node's native SHA-256 (the pure-JS one is slow for multi-megabyte bodies). */
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
 
 /** The parts of an Authorization header, checked for form but not yet for truth. */
 export interface ParsedAuth {

@@ -1,7 +1,5 @@
 /** @module A small SigV4-signed HTTP client for the Stratus API: sign with service `lambda`, send with fetch, map errors. */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createRequestSigner, type RequestSigner } from '../shared/sigv4-signer.ts';
 import type { Credentials } from './credentials.ts';
 import { displayEndpoint } from './config.ts';
 import { ApiError, ConnectionError } from './errors.ts';
@@ -45,41 +43,29 @@ export function encodeSegment(value: string): string {
 export class StratusClient {
   readonly endpoint: URL;
   readonly region: string;
-  private readonly credentials: () => Credentials;
   private readonly fetchImpl: typeof fetch;
-  private signer?: SignatureV4;
+  private readonly signer: RequestSigner;
 
   constructor(options: ClientOptions) {
     this.endpoint = options.endpoint;
     this.region = options.region;
-    this.credentials = options.credentials;
     this.fetchImpl = options.fetch ?? fetch;
+    this.signer = createRequestSigner({ region: options.region, credentials: options.credentials });
   }
 
   /** Sends a signed request; resolves for 2xx/3xx, throws `ApiError` or `ConnectionError` otherwise. */
   async request(req: ApiRequest): Promise<ApiResponse> {
     const query = definedQuery(req.query);
     const body = req.json !== undefined ? JSON.stringify(req.json) : req.raw;
-    const headers: Record<string, string> = { host: this.endpoint.host, ...req.headers };
+    const headers: Record<string, string> = { ...req.headers };
     if (body !== undefined) headers['content-type'] = req.json !== undefined ? 'application/json' : (req.contentType ?? 'application/octet-stream');
     // An endpoint may carry a path prefix (a reverse proxy mounting Stratus below `/stratus`).
     const path = this.endpoint.pathname.replace(/\/+$/, '') + req.path;
 
-    const signed = await this.getSigner().sign(
-      new HttpRequest({
-        method: req.method,
-        protocol: this.endpoint.protocol,
-        hostname: this.endpoint.hostname,
-        port: this.endpoint.port ? Number(this.endpoint.port) : undefined,
-        path,
-        query,
-        headers,
-        body,
-      }),
-    );
-    // fetch sets Host from the URL, the same value that was signed; sending it again would be redundant at best.
-    const sendHeaders = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     const url = `${this.endpoint.origin}${path}${formatQuery(query)}`;
+    const signed = await this.signer.sign({ method: req.method, url: new URL(url), headers, body });
+    // fetch sets Host from the URL, the same value that was signed; sending it again would be redundant at best.
+    const sendHeaders = Object.fromEntries(Object.entries(signed).filter(([name]) => name.toLowerCase() !== 'host'));
 
     let response: Response;
     let text: string;
@@ -102,11 +88,6 @@ export class StratusClient {
     } catch {
       throw new ApiError('InvalidResponse', `the server at ${displayEndpoint(this.endpoint)} answered ${req.method} ${req.path} with a body that is not JSON`, res.status);
     }
-  }
-
-  private getSigner(): SignatureV4 {
-    this.signer ??= new SignatureV4({ service: 'lambda', region: this.region, credentials: this.credentials(), sha256: Sha256 });
-    return this.signer;
   }
 }
 

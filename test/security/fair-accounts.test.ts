@@ -4,6 +4,7 @@
 // answer 200 every time, never 429 and never a timeout. Outcomes only: timings go to the bench.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestSigner } from '../../src/shared/sigv4-signer.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
 
@@ -97,15 +98,19 @@ function stalled(path: string, headers: Record<string, string>, send = 0): { ans
   return { answered, close: () => req.destroy() };
 }
 
-const fakeAuth = (keyId: string) => ({
-  authorization: `AWS4-HMAC-SHA256 Credential=${keyId}/${new Date().toISOString().slice(0, 10).replace(/-/g, '')}/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-  'x-amz-date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''),
-  'content-type': 'application/json',
-});
+/** What a client without the secret can send: a well-formed signature under a known key id, made with a guessed secret. */
+const guessedAuth = (accessKeyId: string, path: string) =>
+  createRequestSigner({ region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'a-guessed-secret-000000' } }).sign({
+    method: 'POST',
+    url: new URL(path, server.url),
+    headers: { 'content-type': 'application/json' },
+  });
 
 describe('a client without the secret cannot hold capacity', () => {
   it('stalled bodies under the victim’s own access key id hold no slot and no budget: the victim is served', async () => {
-    const stalls = Array.from({ length: 24 }, () => stalled('/2015-03-31/functions/victim/invocations', { ...fakeAuth(victim.accessKeyId), 'content-length': String(1024 * 1024) }));
+    const path = '/2015-03-31/functions/victim/invocations';
+    const auth = await guessedAuth(victim.accessKeyId, path);
+    const stalls = Array.from({ length: 24 }, () => stalled(path, { ...auth, 'content-length': String(1024 * 1024) }));
     try {
       await victimServedDuring(Promise.resolve());
       // Past the grace period, a body that does not arrive is cut off.
@@ -117,7 +122,9 @@ describe('a client without the secret cannot hold capacity', () => {
 
   it('bodies past an access key’s byte budget are refused as their bytes arrive, and a burst then held is cut off', async () => {
     // 8 MB per key: of four 3 MB bursts two fit, the other two are refused when their bytes push past it.
-    const halves = Array.from({ length: 4 }, () => stalled('/2015-03-31/functions/victim/invocations', { ...fakeAuth(attacker.accessKeyId), 'content-length': String(6 * 1024 * 1024) }, 3 * 1024 * 1024));
+    const path = '/2015-03-31/functions/victim/invocations';
+    const auth = await guessedAuth(attacker.accessKeyId, path);
+    const halves = Array.from({ length: 4 }, () => stalled(path, { ...auth, 'content-length': String(6 * 1024 * 1024) }, 3 * 1024 * 1024));
     try {
       const answers = await Promise.all(halves.map((s) => s.answered));
       // The two that fit held their connections after the burst: cut off for sending too slowly.
@@ -129,7 +136,8 @@ describe('a client without the secret cannot hold capacity', () => {
   }, 30_000);
 
   it('an unknown access key id is refused before its body is read', async () => {
-    const s = stalled('/2015-03-31/functions/victim/invocations', { ...fakeAuth('AKIAUNKNOWNKEY000000'), 'content-length': String(5 * 1024 * 1024) });
+    const path = '/2015-03-31/functions/victim/invocations';
+    const s = stalled(path, { ...(await guessedAuth('AKIAUNKNOWNKEY000000', path)), 'content-length': String(5 * 1024 * 1024) });
     try {
       expect(await s.answered).toBe(403);
     } finally {
@@ -138,7 +146,8 @@ describe('a client without the secret cannot hold capacity', () => {
   });
 
   it('a 60 MB control-plane document is refused by its route’s limit before it is read', async () => {
-    const s = stalled('/stratus/v1/functions/victim/tenancy-limits', { ...fakeAuth(attacker.accessKeyId), 'content-length': String(60 * 1024 * 1024) });
+    const path = '/stratus/v1/functions/victim/tenancy-limits';
+    const s = stalled(path, { ...(await guessedAuth(attacker.accessKeyId, path)), 'content-length': String(60 * 1024 * 1024) });
     try {
       expect(await s.answered).toBe(413);
     } finally {
