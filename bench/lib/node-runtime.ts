@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { NodeRuntime } from './children.ts';
+import { npm } from './npm.ts';
 
 const run = promisify(execFile);
 
@@ -29,11 +30,11 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 const CODE = ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const BENCH_NOT_COPIED = new Set(['.cache', 'results']);
 
-const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' / ').slice(0, 300);
-const failure = (err: unknown) => {
-  const e = err as { stderr?: string; stdout?: string; message?: string };
-  return lastLines(`${e.stdout ?? ''}\n${e.stderr ?? ''}`) || (e.message ?? String(err)).split('\n', 1)[0]!;
-};
+/** One line: npm's reason, or the error a failed command (the native-module probe) printed. */
+function failure(err: unknown): string {
+  const printed = (err as { stderr?: string }).stderr?.split('\n').find((l) => /error/i.test(l));
+  return (printed ?? (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!).trim().slice(0, 300);
+}
 
 /** The Node package, unpacked at `<dir>/package` (bin/node and include/ for native builds). */
 async function fetchNode(version: string, dir: string, log: (line: string) => void): Promise<string> {
@@ -43,7 +44,7 @@ async function fetchNode(version: string, dir: string, log: (line: string) => vo
   const pkg = `node-${process.platform}-${process.arch}@${version}`;
   log(`bench: fetching ${pkg} from the npm registry`);
   fs.mkdirSync(dir, { recursive: true });
-  const { stdout } = await run('npm', ['pack', pkg, '--pack-destination', dir, '--silent'], { cwd: dir, timeout: INSTALL_TIMEOUT_MS });
+  const stdout = await npm(['pack', pkg, '--pack-destination', dir], { cwd: dir, timeout: INSTALL_TIMEOUT_MS });
   const tarball = path.join(dir, stdout.trim().split('\n').pop()!);
   await run('tar', ['-xzf', tarball, '-C', dir]);
   fs.rmSync(tarball);
@@ -64,7 +65,7 @@ async function installModules(home: string, app: string, log: (line: string) => 
   fs.rmSync(app, { recursive: true, force: true });
   copyCode(app);
   const env = { ...process.env, PATH: `${path.join(home, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: home };
-  await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: app, env, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 64 << 20 });
+  await npm(['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: app, env, timeout: INSTALL_TIMEOUT_MS });
   fs.writeFileSync(stamp, key);
 }
 
@@ -88,7 +89,8 @@ export async function prepareNodeRuntime(version: string, cache: string, log: (l
     const execPath = path.join(home, 'bin', 'node');
     await installModules(home, app, log);
     copyCode(app);
-    // One load of each native module now, so a broken build skips the column instead of failing a server.
+    // better-sqlite3 loaded once now, so a broken build skips the column with its own error; a broken
+    // isolated-vm shows when the column's servers start, which skips it too.
     const probe = "require('better-sqlite3')(':memory:').close(); console.log(process.version)";
     const { stdout } = await run(execPath, ['-e', probe], { cwd: app });
     return { ok: true, runtime: { execPath, root: app, version: stdout.trim() } };

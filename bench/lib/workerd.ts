@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { track } from './children.ts';
 import { send, type SignedRequest } from './lambda-api.ts';
+import { npm } from './npm.ts';
 
 const run = promisify(execFile);
 
@@ -91,7 +92,7 @@ async function install(cache: string, log: (line: string) => void): Promise<stri
   if (fs.existsSync(bin)) return bin;
   log(`bench: installing workerd@${WORKERD_VERSION} into ${prefix}`);
   fs.mkdirSync(prefix, { recursive: true });
-  await run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `workerd@${WORKERD_VERSION}`], { timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 << 20 });
+  await npm(['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `workerd@${WORKERD_VERSION}`], { timeout: INSTALL_TIMEOUT_MS });
   if (!fs.existsSync(bin)) throw new Error(`npm installed workerd but not ${pkg}`);
   return bin;
 }
@@ -139,8 +140,7 @@ export async function startWorkerd(cache: string, dir: string, handlerSource: st
     return { ok: true, workerd: { url, version, close } };
   } catch (err) {
     proc?.kill('SIGKILL');
-    const e = err as { stderr?: string; message?: string };
-    const text = (e.stderr?.trim() || e.message || String(err)).split('\n').filter(Boolean).pop() ?? String(err);
+    const text = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]!;
     return { ok: false, reason: `workerd@${WORKERD_VERSION} not run: ${text.slice(0, 300)}` };
   }
 }
