@@ -1,4 +1,5 @@
 /** @module The nodes suite: cold start and warm invocation with Stratus's server on each Node.js major, side by side in one run, written to bench/results/nodes.{md,json}. */
+import os from 'node:os';
 import path from 'node:path';
 import { deployCold, runCold, type ColdResult } from './cold.ts';
 import { startChild, type Child, type NodeRuntime } from './lib/children.ts';
@@ -7,7 +8,7 @@ import { closeClient, deployFunction, invokePath, sign, type Target } from './li
 import { prepareNodeRuntime } from './lib/node-runtime.ts';
 import { ratioRow, type Row } from './lib/report.ts';
 import { ratioSpread, runRotation, type ContenderResult } from './lib/rotation.ts';
-import { addedText, fmt, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
+import { addedText, fmt, loadNote, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
 import { summarize } from './lib/stats.ts';
 import { BODY, FUNCTION_NAME, checkBoth } from './warm.ts';
 import { CACHE_DIR, num, type SuiteContext, type SuiteOutcome } from './suite.ts';
@@ -99,6 +100,7 @@ function tableRows(all: Column[], ran: Column[], warm: { concurrency: number; re
 
 export async function runNodesSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
   const columns: Column[] = [{ label: `Node ${process.version}` }];
   for (const version of CONFIG.versions) {
     const prepared = await prepareNodeRuntime(version, CACHE_DIR, ctx.log);
@@ -151,7 +153,7 @@ export async function runNodesSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const table = sideTable(header, tableRows(columns, ran, warm));
   const seconds = (performance.now() - started) / 1000;
   const cold = Object.fromEntries(ran.map((c) => [c.label, Object.fromEntries(Object.entries(c.cold!).map(([k, v]) => [k, summarize(v)]))]));
-  writeSideResults(ctx.results, 'nodes', 'Stratus per Node.js major: cold start and warm invocation', table, [], METHOD, {
+  writeSideResults(ctx.results, 'nodes', 'Stratus per Node.js major: cold start and warm invocation', table, [loadNote(loadAtStart)], METHOD, {
     config: CONFIG,
     seconds,
     columns: columns.map((c) => ({ label: c.label, isolatedVm: c.servers?.bare.ready.build ?? null, skipped: c.skipped ?? null })),

@@ -1,11 +1,12 @@
 /** @module The peers suite: warm invocation of the same handler on bare node:http, Stratus and workerd, loaded by one client in one run, written to bench/results/peers.{md,json}. */
+import os from 'node:os';
 import path from 'node:path';
 import { startChild, type Child } from './lib/children.ts';
 import { SMALL_HANDLER } from './lib/handler-code.ts';
 import { closeClient, deployFunction, invokePath, send, sign, type Target } from './lib/lambda-api.ts';
 import { ratioRow, type Row } from './lib/report.ts';
 import { ratioSpread, runRotation, type Contender, type ContenderResult } from './lib/rotation.ts';
-import { addedText, fmt, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
+import { addedText, fmt, loadNote, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
 import { startWorkerd, WORKERD_VERSION } from './lib/workerd.ts';
 import { BODY, EXPECTED, FUNCTION_NAME, checkBoth } from './warm.ts';
 import { CACHE_DIR, num, type SuiteContext, type SuiteOutcome } from './suite.ts';
@@ -63,6 +64,7 @@ async function checkWorkerd(url: string, target: Target): Promise<void> {
 
 export async function runPeersSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
   ctx.log('bench peers: starting servers');
   const [baseline, stratus] = await Promise.all([startChild<{ url: string }>('baseline'), startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'peers-data') })]);
   const children: Child<unknown>[] = [baseline, stratus];
@@ -99,6 +101,6 @@ export async function runPeersSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const table = sideTable(header, measured.flatMap(({ concurrency, results }) => rowsOf(concurrency, results, skipped)));
   const seconds = (performance.now() - started) / 1000;
   const versionText = workerd?.version ?? `workerd@${WORKERD_VERSION} (not run)`;
-  writeSideResults(ctx.results, 'peers', 'Stratus beside workerd: warm invocation', table, [], method(versionText), { config: CONFIG, seconds, workerd: workerd?.version ?? null, skipped: skipped ?? null, measured });
+  writeSideResults(ctx.results, 'peers', 'Stratus beside workerd: warm invocation', table, [loadNote(loadAtStart)], method(versionText), { config: CONFIG, seconds, workerd: workerd?.version ?? null, skipped: skipped ?? null, measured });
   return { name: 'peers', rows, table, seconds };
 }

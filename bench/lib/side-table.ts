@@ -1,5 +1,6 @@
 /** @module Side-by-side tables (one column per server or runtime) for figures that compare more than Stratus and one baseline, written like the other suites' results. */
 import fs from 'node:fs';
+import os from 'node:os';
 import { machineNote } from './report.ts';
 import { round } from './stats.ts';
 
@@ -10,6 +11,11 @@ export const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(
 export const spreadText = (s: { ratio: number; min: number; max: number }) => `${s.ratio.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
 
 export const addedText = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(2)} ms`;
+
+/** The machine's 1-minute load average at the start of a suite and now: these figures shift with whatever else the machine runs. */
+export function loadNote(atStart: number): string {
+  return `Load average (1 min) ${atStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} CPUs; compare ratios within one run.`;
+}
 
 export function sideTable(header: string[], rows: string[][]): string {
   const lines = [`| ${header.join(' | ')} |`, `| --- |${header.slice(1).map(() => ' ---: |').join('')}`];
