@@ -27,12 +27,13 @@ export async function deployCold(t: Target, samples: number): Promise<number> {
   return coldHandlerSource(0).length;
 }
 
-export async function runCold(t: Target, bare: Child<unknown>, samples: number, bundleBytes: number): Promise<ColdResult> {
+/** Samples functions `first` to `first + samples - 1` (a figure may take its samples in blocks, interleaved with another server's). */
+export async function runCold(t: Target, bare: Child<unknown>, samples: number, bundleBytes: number, first = 0): Promise<ColdResult> {
   // The first isolates of a process pay one-time library set-up; Stratus paid it in its deploy checks.
   for (let i = 0; i < BARE_WARMUP; i++) await bare.call('measure');
   const raw = { httpColdMs: [] as number[], engineInitMs: [] as number[], firstInvokeMs: [] as number[], bareIsolateMs: [] as number[] };
   const body = JSON.stringify({ op: 'format4', arg: 12.5 });
-  for (let i = 0; i < samples; i++) {
+  for (let i = first; i < first + samples; i++) {
     const req = await sign(t, 'POST', invokePath(coldName(i)), body, { 'x-amz-log-type': 'Tail' });
     const measureStratus = async () => {
       const started = performance.now();

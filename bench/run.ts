@@ -1,24 +1,27 @@
 /**
  * @module `npm run bench`: runs the core suite (warm and cold invocation, bench/results/core.{md,json})
  * the tenants suite (noisy neighbour, density, churn, bench/results/tenants.{md,json}) and the
- * hardening suite (denial-of-service patterns, build cost, bench/results/hardening.{md,json}), each
- * server in a child process. BENCH_ONLY=core|tenants|hardening|warm|cold|noisy|density|churn runs one.
+ * hardening suite (denial-of-service patterns, build cost, bench/results/hardening.{md,json}), the
+ * peers suite (Stratus beside workerd, peers.{md,json}) and the nodes suite (per Node.js major,
+ * nodes.{md,json}), each server in a child process. BENCH_ONLY=<suite or figure> runs one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCoreSuite } from './core.ts';
 import { runHardeningSuite } from './hardening.ts';
+import { runNodesSuite } from './nodes.ts';
+import { runPeersSuite } from './peers.ts';
 import { killAll } from './lib/children.ts';
 import { met } from './lib/report.ts';
 import type { SuiteContext, SuiteOutcome } from './suite.ts';
 import { runTenantsSuite } from './tenants.ts';
 
-const ONLY_CHOICES = ['all', 'core', 'tenants', 'hardening', 'warm', 'cold', 'noisy', 'density', 'churn'] as const;
+const ONLY_CHOICES = ['all', 'core', 'tenants', 'hardening', 'warm', 'cold', 'noisy', 'density', 'churn', 'peers', 'nodes'] as const;
 type Only = (typeof ONLY_CHOICES)[number];
 
-/** Far above the ~6 minutes both suites take: only a hang reaches it. */
-const WATCHDOG_MS = 15 * 60 * 1000;
+/** Far above what all suites take, a first install of workerd and another Node included: only a hang reaches it. */
+const WATCHDOG_MS = 30 * 60 * 1000;
 const RESULTS = new URL('./results/', import.meta.url);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
   if (is('core', 'warm', 'cold')) outcomes.push(await runCoreSuite(ctx, { warm: is('core', 'warm'), cold: is('core', 'cold') }));
   if (is('tenants', 'noisy', 'density', 'churn')) outcomes.push(await runTenantsSuite(ctx, { noisy: is('tenants', 'noisy'), density: is('tenants', 'density'), churn: is('tenants', 'churn') }));
   if (is('hardening')) outcomes.push(await runHardeningSuite(ctx));
+  if (is('peers')) outcomes.push(await runPeersSuite(ctx));
+  if (is('nodes')) outcomes.push(await runNodesSuite(ctx));
   clearTimeout(watchdog);
 
   for (const o of outcomes) {

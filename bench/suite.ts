@@ -1,4 +1,5 @@
 /** @module What a bench suite gets from `npm run bench` (a scratch folder, the results folder, a log) and hands back (its rows and table). */
+import { fileURLToPath } from 'node:url';
 import type { Row } from './lib/report.ts';
 
 export interface SuiteContext {
@@ -18,3 +19,6 @@ export interface SuiteOutcome {
 
 /** A number from the environment (BENCH_*), or the default. */
 export const num = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
+
+/** Where the bench keeps what it installs on demand (workerd, other Node.js versions); git-ignored, BENCH_CACHE_DIR moves it. */
+export const CACHE_DIR = process.env.BENCH_CACHE_DIR ?? fileURLToPath(new URL('./.cache/', import.meta.url));

@@ -30,8 +30,8 @@ type Side = 'baseline' | 'stratus' | 'dryRun';
 const SIDES: Side[] = ['baseline', 'stratus', 'dryRun'];
 
 export const FUNCTION_NAME = 'bench-echo';
-const BODY = JSON.stringify({ n: 1 });
-const EXPECTED = JSON.stringify({ ok: true, n: 1 });
+export const BODY = JSON.stringify({ n: 1 });
+export const EXPECTED = JSON.stringify({ ok: true, n: 1 });
 
 /** The same signed Invoke request goes to both servers (the baseline ignores the signature), so both parse the same bytes. */
 async function freshRequest(stratus: Target, side: Side = 'stratus') {

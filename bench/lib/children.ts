@@ -1,5 +1,6 @@
 /** @module Bench child processes: each server under test runs in its own `node --no-node-snapshot --import tsx` process, driven over IPC and always killed on exit. */
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -19,16 +20,26 @@ export interface Child<Ready> {
   close(): Promise<void>;
 }
 
-/** Starts `bench/servers/<name>.ts` and waits for its `{ type: 'ready' }` message. */
-export async function startChild<Ready>(name: string, env: Record<string, string> = {}, extraExecArgv: string[] = []): Promise<Child<Ready>> {
-  const file = fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+/**
+ * Another Node.js to run a child with: its binary, and a copy of the repository (`root`) whose
+ * node_modules were installed for that Node's ABI (see node-runtime.ts).
+ */
+export interface NodeRuntime {
+  execPath: string;
+  root: string;
+}
+
+/** Starts `bench/servers/<name>.ts` (from `runtime.root` with `runtime.execPath` when given) and waits for its `{ type: 'ready' }` message. */
+export async function startChild<Ready>(name: string, env: Record<string, string> = {}, extraExecArgv: string[] = [], runtime?: NodeRuntime): Promise<Child<Ready>> {
+  const file = runtime ? path.join(runtime.root, 'bench', 'servers', `${name}.ts`) : fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
   const proc = fork(file, [], {
     execArgv: ['--no-node-snapshot', '--import', 'tsx', ...extraExecArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // `--import tsx` resolves from the working directory: the runtime's own node_modules.
+    ...(runtime ? { execPath: runtime.execPath, cwd: runtime.root } : {}),
   });
-  running.add(proc);
-  proc.once('exit', () => running.delete(proc));
+  track(proc);
 
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
@@ -83,6 +94,12 @@ export async function startChild<Ready>(name: string, env: Record<string, string
       clearTimeout(timer);
     },
   };
+}
+
+/** Adds a process the bench spawned itself (not through startChild) to those `killAll` ends. */
+export function track(proc: ChildProcess): void {
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
 }
 
 /** Kills every child still running, by its own pid. Synchronous so it can run in an 'exit' handler. */

@@ -1,6 +1,6 @@
 /** @module Bench child: the physical limits of a tenant environment, a bare isolated-vm isolate plus context: its creation time and its resident memory. */
 // The one use of isolated-vm outside src/runtime/isolate/: it measures the library itself, not Stratus.
-import { isolatedVm, type IsolatedVM } from '../../src/runtime/isolate/ivm.ts';
+import { isolatedVm, isolatedVmBuild, type IsolatedVM } from '../../src/runtime/isolate/ivm.ts';
 import { serveParent } from '../lib/children.ts';
 
 const ivm = isolatedVm();
@@ -43,4 +43,5 @@ async function holdMany(msg: Record<string, unknown>): Promise<{ count: number; 
 }
 
 serveParent({ measure, holdMany }, async () => undefined);
-process.send!({ type: 'ready' });
+// Which isolated-vm release this Node loaded, for figures that compare Node versions.
+process.send!({ type: 'ready', build: isolatedVmBuild() });
