@@ -79,7 +79,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const governor = createLoadGovernor({ target: config.eventLoopTarget, sample: eventLoopSampler() });
   const metrics = createTenantMetrics({ tenantLabelCap: config.metricsTenantLabelCap, load: () => governor.stats() });
   const limiter = createTenantLimiter({
-    limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f),
+    limitsOf: async (accountId, functionName) => (await stores.functions.getTenancyLimits({ accountId, functionName }))?.limits ?? {},
     clock,
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });

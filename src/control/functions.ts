@@ -5,7 +5,17 @@ import type { IdSource } from '../shared/ids.ts';
 import { invalidParameter, stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
 import { checkEnvironment } from './environment.ts';
-import { DEFAULTS, STALE_REVISION_MESSAGE, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+import {
+  DEFAULTS,
+  STALE_REVISION_MESSAGE,
+  type BuildContext,
+  type ChangeListener,
+  type CodePatch,
+  type ConfigurationPatch,
+  type CreateFunctionInput,
+  type PackageBuilder,
+  type TenancyLimitsState,
+} from './types.ts';
 
 export interface FunctionServiceDeps {
   functions: FunctionStore;
@@ -41,7 +51,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
   }
 
   async function getLatest(accountId: string, name: string): Promise<FunctionVersionRecord> {
-    const rec = await functions.getVersion(accountId, name, LATEST);
+    const rec = await functions.getVersion({ accountId, functionName: name, version: LATEST });
     if (!rec) throw notFound(accountId, name);
     return rec;
   }
@@ -61,7 +71,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   /** Writes $LATEST conditionally; a lost race is the same 412 a stale RevisionId gets. */
   async function writeLatest(next: FunctionVersionRecord, expected: string): Promise<FunctionVersionRecord> {
-    if (!(await functions.updateLatest(next, expected))) {
+    if (!(await functions.updateLatest({ next, expectedRevisionId: expected }))) {
       throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.');
     }
     deps.onChange(next.accountId, next.functionName);
@@ -73,7 +83,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       const runtime = input.runtime ?? DEFAULTS.runtime;
       checkRuntime(runtime);
       if (input.environment) checkEnvironment(input.environment);
-      if (await functions.getVersion(accountId, input.name, LATEST)) {
+      if (await functions.getVersion({ accountId, functionName: input.name, version: LATEST })) {
         throw stratusError('FUNCTION_EXISTS', `Function already exist: ${input.name}`);
       }
       const handler = input.handler ?? DEFAULTS.handler;
@@ -103,10 +113,10 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     },
 
     get: (accountId: string, name: string, version: string = LATEST) =>
-      functions.getVersion(accountId, name, version).then((rec) => rec ?? Promise.reject(notFound(accountId, name, version))),
+      functions.getVersion({ accountId, functionName: name, version }).then((rec) => rec ?? Promise.reject(notFound(accountId, name, version))),
 
     list(accountId: string, marker: string | undefined, limit: number): Promise<Page<FunctionVersionRecord>> {
-      return functions.listLatest(accountId, marker, limit);
+      return functions.listLatest({ accountId, marker, limit });
     },
 
     async updateCode(accountId: string, name: string, patch: CodePatch): Promise<FunctionVersionRecord> {
@@ -169,14 +179,14 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
       if (qualifier === undefined || qualifier === LATEST) {
         if (qualifier === LATEST) throw invalidParameter('Qualifier', '$LATEST cannot be deleted on its own: omit Qualifier to delete the whole function');
-        if (!(await functions.deleteFunction(accountId, name))) throw notFound(accountId, name);
+        if (!(await functions.deleteFunction({ accountId, functionName: name }))) throw notFound(accountId, name);
       } else {
         if (!/^\d+$/.test(qualifier)) throw invalidParameter('Qualifier', 'must be a version number when deleting a version (delete aliases with DeleteAlias)');
-        const users = await functions.aliasesUsingVersion(accountId, name, qualifier);
+        const users = await functions.aliasesUsingVersion({ accountId, functionName: name, version: qualifier });
         if (users.length > 0) {
           throw stratusError('FUNCTION_CONFLICT', `Unable to delete version because the following aliases reference it: [${users.join(', ')}]. Point them at another version first.`);
         }
-        if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+        if (!(await functions.deleteVersion({ accountId, functionName: name, version: qualifier }))) throw notFound(accountId, name, qualifier);
       }
       deps.onChange(accountId, name);
       await deps.collectCode();
@@ -189,31 +199,47 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         throw invalidParameter('CodeSha256', `${opts.codeSha256} does not match the code of $LATEST (${cur.codeSha256}): update the code first or omit CodeSha256`);
       }
       // As in Lambda, publishing an unchanged $LATEST returns the newest version instead of a copy.
-      const last = await functions.latestPublished(accountId, name);
+      const last = await functions.latestPublished({ accountId, functionName: name });
       if (last && sameContent(last, cur)) return last;
-      const published = await functions.publishVersion(accountId, name, cur.revisionId, opts.description ?? '', ids.uuid(), lambdaTimestamp(clock.now()));
+      const published = await functions.publishVersion({
+        accountId,
+        functionName: name,
+        expectedRevisionId: cur.revisionId,
+        description: opts.description ?? '',
+        revisionId: ids.uuid(),
+        lastModified: lambdaTimestamp(clock.now()),
+      });
       if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH', 'The function changed while the version was being published: retry.');
       return published;
     },
 
-    /** Per-tenant limits of a tenant-isolated function. */
-    async getTenancyLimits(accountId: string, name: string): Promise<TenancyLimits> {
+    /** Per-tenant limits of a tenant-isolated function; no revision when they were never set. */
+    async getTenancyLimits(accountId: string, name: string): Promise<TenancyLimitsState> {
       await getLatest(accountId, name);
-      return functions.getTenancyLimits(accountId, name);
+      const rec = await functions.getTenancyLimits({ accountId, functionName: name });
+      return rec ? { limits: rec.limits, revisionId: rec.revisionId } : { limits: {} };
     },
 
-    async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits): Promise<TenancyLimits> {
+    /** Replaces the limits, conditionally on their revision: the caller's (a 412 when stale), and the one read here. */
+    async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits, opts: { revisionId?: string } = {}): Promise<TenancyLimitsState> {
       const cur = await getLatest(accountId, name);
       if (cur.tenantIsolationMode !== 'PER_TENANT') {
         throw invalidParameter('FunctionName', `${name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig {TenantIsolationMode: PER_TENANT}`);
       }
-      await functions.setTenancyLimits(accountId, name, limits);
-      return limits;
+      const stored = await functions.getTenancyLimits({ accountId, functionName: name });
+      if (opts.revisionId !== undefined && opts.revisionId !== stored?.revisionId) {
+        throw stratusError('FUNCTION_REVISION_MISMATCH', STALE_REVISION_MESSAGE);
+      }
+      const next = { accountId, functionName: name, limits, revisionId: ids.uuid() };
+      if (!(await functions.putTenancyLimits({ next, expectedRevisionId: stored?.revisionId }))) {
+        throw stratusError('FUNCTION_REVISION_MISMATCH', 'The tenancy limits were changed by another request while this one ran: get them again and retry with their new RevisionId.');
+      }
+      return { limits, revisionId: next.revisionId };
     },
 
     /** The uploaded zip of a function (for presigned download links), while some version of it still has this code. */
     async codeZip(accountId: string, name: string, codeSha256: string): Promise<Uint8Array> {
-      const zip = (await functions.referencesCode(accountId, name, codeSha256)) ? await code.getZip(codeSha256) : undefined;
+      const zip = (await functions.referencesCode({ accountId, functionName: name, codeSha256 })) ? await code.getZip(codeSha256) : undefined;
       if (!zip) {
         throw stratusError(
           'CODE_NOT_FOUND',
@@ -224,7 +250,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     },
 
     listVersions(accountId: string, name: string, marker: string | undefined, limit: number) {
-      return getLatest(accountId, name).then(() => functions.listVersions(accountId, name, marker, limit));
+      return getLatest(accountId, name).then(() => functions.listVersions({ accountId, functionName: name, marker, limit }));
     },
   };
   return service;

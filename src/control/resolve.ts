@@ -27,13 +27,13 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
 
     let version = qualifier ?? LATEST;
     if (version !== LATEST && !/^\d+$/.test(version)) {
-      const alias = await functions.getAlias(accountId, ref.name, version);
+      const alias = await functions.getAlias({ accountId, functionName: ref.name, name: version });
       if (!alias) throw notFound();
       version = alias.functionVersion;
       const extra = Object.entries(alias.additionalVersionWeights)[0];
       if (extra && random() < extra[1]) version = extra[0];
     }
-    const record = await functions.getVersion(accountId, ref.name, version);
+    const record = await functions.getVersion({ accountId, functionName: ref.name, version });
     if (!record) throw notFound();
     return { record, invokedArn };
   };

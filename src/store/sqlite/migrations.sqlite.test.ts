@@ -36,7 +36,7 @@ it('collects code stored before migration 3 that no version references, and keep
     expect(await stores.code.getZip('orphan')).toBeUndefined();
     expect(await stores.code.getZip('kept')).toBeDefined();
     expect(await stores.code.getBundle('kept-b')).toBe('k');
-    expect(await stores.functions.referencesCode('111122223333', 'f', 'kept')).toBe(true);
+    expect(await stores.functions.referencesCode({ accountId: '111122223333', functionName: 'f', codeSha256: 'kept' })).toBe(true);
   } finally {
     await stores.close();
   }

@@ -36,23 +36,23 @@ describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
     const { functions } = await setup();
     await functions.createFunction(latest(A, 'f', 'sha-1'));
     await functions.createFunction(latest(B, 'f', 'sha-2'));
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(false);
-    expect(await functions.referencesCode(B, 'f', 'sha-1')).toBe(false);
-    expect(await functions.referencesCode(A, 'g', 'sha-1')).toBe(false);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(false);
+    expect(await functions.referencesCode({ accountId: B, functionName: 'f', codeSha256: 'sha-1' })).toBe(false);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'g', codeSha256: 'sha-1' })).toBe(false);
   });
 
   it('follows $LATEST and published versions through updates and deletes', async () => {
     const { functions } = await setup();
     await functions.createFunction(latest(A, 'f', 'sha-1'));
-    expect(await functions.publishVersion(A, 'f', 'r1', '', 'r1v', 'now')).toBeDefined();
-    expect(await functions.updateLatest(latest(A, 'f', 'sha-2', 'r2'), 'r1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(true);
-    expect(await functions.deleteVersion(A, 'f', '1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(false);
-    expect(await functions.deleteFunction(A, 'f')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(false);
+    expect(await functions.publishVersion({ accountId: A, functionName: 'f', expectedRevisionId: 'r1', description: '', revisionId: 'r1v', lastModified: 'now' })).toBeDefined();
+    expect(await functions.updateLatest({ next: latest(A, 'f', 'sha-2', 'r2'), expectedRevisionId: 'r1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(true);
+    expect(await functions.deleteVersion({ accountId: A, functionName: 'f', version: '1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(false);
+    expect(await functions.deleteFunction({ accountId: A, functionName: 'f' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(false);
   });
 
   describe('collectGarbage', () => {
@@ -77,7 +77,7 @@ describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
       expect(await present(code, 'sha-a')).toEqual(both);
       expect(Buffer.from((await code.getZip('sha-b'))!).toString()).toBe('sha-b');
 
-      await functions.deleteFunction(A, 'f');
+      await functions.deleteFunction({ accountId: A, functionName: 'f' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 1, bundles: 1 });
       expect(await present(code, 'sha-a')).toEqual(none);
       expect(await present(code, 'sha-b')).toEqual(both);
@@ -89,12 +89,12 @@ describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
       await putCode(code, 'sha-2');
       await functions.createFunction(latest(A, 'f', 'sha-1'));
       await functions.createFunction(latest(B, 'other', 'sha-1'));
-      await functions.publishVersion(A, 'f', 'r1', '', 'r1v', 'now');
-      await functions.updateLatest(latest(A, 'f', 'sha-2', 'r2'), 'r1');
+      await functions.publishVersion({ accountId: A, functionName: 'f', expectedRevisionId: 'r1', description: '', revisionId: 'r1v', lastModified: 'now' });
+      await functions.updateLatest({ next: latest(A, 'f', 'sha-2', 'r2'), expectedRevisionId: 'r1' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 0, bundles: 0 });
-      await functions.deleteVersion(A, 'f', '1');
+      await functions.deleteVersion({ accountId: A, functionName: 'f', version: '1' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 0, bundles: 0 });
-      await functions.deleteFunction(B, 'other');
+      await functions.deleteFunction({ accountId: B, functionName: 'other' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 1, bundles: 1 });
       expect(await present(code, 'sha-1')).toEqual(none);
       expect(await present(code, 'sha-2')).toEqual(both);
