@@ -1,15 +1,33 @@
 // Test runner configuration: every worker loads isolated-vm, which needs --no-node-snapshot on Node 20+.
-import { defineConfig } from 'vitest/config';
+// PostgreSQL is looked for once per run: the store contract suites run on it too; without it they
+// are skipped with one line saying why (under CI=true they fail).
+import { randomBytes } from 'node:crypto';
+import { defineConfig, type UserConfig } from 'vitest/config';
+import { probePostgres } from './test/support/postgres-probe.ts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    pool: 'forks',
-    poolOptions: { forks: { execArgv: ['--no-node-snapshot'] } },
-    // The JSON report lets .ci/run print one plain 'N passed, N failed' closing line.
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest-report.json' },
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
+export default defineConfig(async (): Promise<UserConfig> => {
+  const required = process.env.CI === 'true';
+  const found = await probePostgres();
+  if (!found.url) console.log(`PostgreSQL tests ${required ? 'will fail (CI=true)' : 'skipped'}: ${found.reason}`);
+  const schemaPrefix = `stratus_t${randomBytes(3).toString('hex')}_`;
+  // For the global teardown, which runs in this process and drops the run's schemas.
+  process.env.STRATUS_TEST_SCHEMA_PREFIX = schemaPrefix;
+  if (found.url) process.env.STRATUS_TEST_POSTGRES_FOUND = found.url;
+  const postgres = { url: found.url, reason: found.reason, required, schemaPrefix };
+  const store = (name: 'sqlite' | 'postgres') => ({ postgres, store: name });
+  return {
+    test: {
+      pool: 'forks',
+      poolOptions: { forks: { execArgv: ['--no-node-snapshot'] } },
+      // The JSON report lets .ci/run print one plain 'N passed, N failed' closing line.
+      reporters: ['default', 'json'],
+      outputFile: { json: '.vitest-report.json' },
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      globalSetup: ['test/support/postgres.global-setup.ts'],
+      projects: [
+        { extends: true as const, test: { name: 'main', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], provide: store('sqlite') } },
+      ],
+    },
+  };
 });

@@ -42,6 +42,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   TENANT_ID_REQUIRED: 'InvalidParameterValueException',
   TENANT_ID_UNEXPECTED: 'InvalidParameterValueException',
   TENANT_LIMIT_EXCEEDED: 'TooManyRequestsException',
+  STORE_UNAVAILABLE: 'ServiceException',
   INTERNAL: 'ServiceException',
 };
 

@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   TENANT_ID_UNEXPECTED: { status: 400, kind: 'user' },
   TENANT_LIMIT_EXCEEDED: { status: 429, kind: 'user', retryable: true },
   INVOKE_CAPACITY_EXHAUSTED: { status: 429, kind: 'user', retryable: true },
+  STORE_UNAVAILABLE: { status: 503, kind: 'system', retryable: true },
   INTERNAL: { status: 500, kind: 'system', retryable: true },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,12 +1,9 @@
-// Contract of what the store ports know about code and its references, run against every adapter set:
-// which versions have a CodeSha256 (download links check it), and collection of code no version references.
+// CodeStore contract, run against every adapter set: content-addressed zips and bundles, large zips
+// byte for byte, what the function store knows about code references (download links check it), and
+// collection of code no version references.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../shared/clock.ts';
-import { openSqliteStores } from './index.ts';
+import { describeEachAdapter } from './contract.test-support.ts';
 import type { FunctionVersionRecord, Stores } from './ports.ts';
-
-/** Every adapter set runs the same suite; another adapter joins with one line here. */
-const ADAPTERS: Array<[string, (clock: Clock) => Stores]> = [['sqlite', (clock) => openSqliteStores(':memory:', clock)]];
 
 const A = '111122223333';
 const B = '444455556666';
@@ -19,18 +16,45 @@ function latest(accountId: string, name: string, codeSha256: string, revisionId 
   };
 }
 
-describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
-  let stores: Stores;
+describeEachAdapter('code store', (open) => {
+  let stores: Stores | undefined;
   const clock = { t: 1_000, now: () => clock.t };
   async function setup(): Promise<Stores> {
     clock.t = 1_000;
-    stores = open(clock);
+    stores = await open(clock);
     for (const id of [A, B]) {
       await stores.accounts.createAccount({ id, name: `n${id}`, isAdmin: false, createdAt: 'now' }, { accessKeyId: `K${id}`, secretAccessKey: 's', accountId: id, createdAt: 'now' });
     }
     return stores;
   }
-  afterEach(async () => stores?.close());
+  afterEach(async () => {
+    await stores?.close();
+    stores = undefined;
+  });
+
+  it('keeps zips and bundles by their hash, byte for byte, and stores identical code once', async () => {
+    const { code } = await setup();
+    // Every byte value, and a bundle with text that JSON and SQL both escape.
+    const zip = new Uint8Array(Array.from({ length: 512 }, (_, i) => i % 256));
+    await code.putZip('sha-z', zip);
+    await code.putZip('sha-z', new Uint8Array([9]));
+    expect(await code.getZip('sha-z')).toEqual(zip);
+    const bundle = "module.exports = { q: '\\'', s: \"\\u0000 ✓ 😀\", n: '\\n' };";
+    await code.putBundle('b-1', bundle);
+    expect(await code.getBundle('b-1')).toBe(bundle);
+    expect(await code.getZip('nope')).toBeUndefined();
+    expect(await code.getBundle('nope')).toBeUndefined();
+  });
+
+  it('keeps a 70 MB zip whole', async () => {
+    const { code } = await setup();
+    const zip = new Uint8Array(70 * 1048576);
+    for (let i = 0; i < zip.length; i += 4093) zip[i] = (i / 4093) % 251;
+    await code.putZip('sha-big', zip);
+    const back = await code.getZip('sha-big');
+    expect(back?.byteLength).toBe(zip.byteLength);
+    expect(Buffer.compare(Buffer.from(back!), Buffer.from(zip))).toBe(0);
+  }, 60_000);
 
   it('answers for one function of one account only', async () => {
     const { functions } = await setup();
