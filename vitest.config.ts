@@ -1,9 +1,17 @@
 // Test runner configuration: every worker loads isolated-vm, which needs --no-node-snapshot on Node 20+.
-// PostgreSQL is looked for once per run: the store contract suites run on it too; without it they
-// are skipped with one line saying why (under CI=true they fail).
+// PostgreSQL is looked for once per run: the store contract suites and the core integration tests
+// run on it too; without it they are skipped with one line saying why (under CI=true they fail).
 import { randomBytes } from 'node:crypto';
 import { defineConfig, type UserConfig } from 'vitest/config';
 import { probePostgres } from './test/support/postgres-probe.ts';
+
+/** Integration tests whose behaviour rests on the store: run a second time with Stratus on PostgreSQL. */
+const CORE_ON_POSTGRES = [
+  'test/integration/function-behaviour.test.ts',
+  'test/integration/sdk-conformance.test.ts',
+  'test/integration/tenancy.test.ts',
+  'test/chaos/restart.test.ts',
+];
 
 export default defineConfig(async (): Promise<UserConfig> => {
   const required = process.env.CI === 'true';
@@ -27,6 +35,9 @@ export default defineConfig(async (): Promise<UserConfig> => {
       globalSetup: ['test/support/postgres.global-setup.ts'],
       projects: [
         { extends: true as const, test: { name: 'main', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], provide: store('sqlite') } },
+        ...(found.url || required
+          ? [{ extends: true as const, test: { name: 'postgres', include: CORE_ON_POSTGRES, provide: store('postgres') } }]
+          : []),
       ],
     },
   };
