@@ -38,8 +38,9 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresDb
   });
   const report = options.onConnectionError ?? (() => {});
   // Without these listeners a connection that dies while idle, or between the statements of a
-  // transaction, would be an unhandled 'error' event and end the process.
-  pool.on('error', report);
+  // transaction, would be an unhandled 'error' event and end the process. The client's listener sees
+  // both cases; the pool repeats the idle ones, so only the client's are reported.
+  pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', report));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
