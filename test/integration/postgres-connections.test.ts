@@ -91,6 +91,20 @@ describe.runIf(pg.url || pg.required)('PostgreSQL connections dropped while Stra
     expect({ status: invoked.status, body: invoked.json() }).toEqual({ status: 200, body: { echo: { n: 1 } } });
   });
 
+  it('serves warm invocations from its read cache while the function tables are locked', async () => {
+    expect((await call('POST', '/2015-03-31/functions/echo/invocations', '{"warm":1}')).status).toBe(200);
+    await withAdmin(pg.url!, async (admin) => {
+      await admin.query('BEGIN');
+      await admin.query(`LOCK TABLE ${schema.schema}.function_versions, ${schema.schema}.aliases, ${schema.schema}.tenancy_limits IN ACCESS EXCLUSIVE MODE`);
+      try {
+        const res = await call('POST', '/2015-03-31/functions/echo/invocations', '{"warm":2}');
+        expect({ status: res.status, body: res.json() }).toEqual({ status: 200, body: { echo: { warm: 2 } } });
+      } finally {
+        await admin.query('ROLLBACK');
+      }
+    });
+  });
+
   it('never writes the database password to the log, though it logged the lost connections', () => {
     expect(log).toContain('The database did not answer (terminating connection due to administrator command)');
     expect(log).toContain('a database connection failed; the next request opens another');
