@@ -3,7 +3,7 @@
 // run on it too; without it they are skipped with one line saying why (under CI=true they fail).
 import { randomBytes } from 'node:crypto';
 import { defineConfig, type UserConfig } from 'vitest/config';
-import { probePostgres } from './test/support/postgres-probe.ts';
+import { probePostgres, type PostgresProbe } from './test/support/postgres-probe.ts';
 
 /** Integration tests whose behaviour rests on the store: run a second time with Stratus on PostgreSQL. */
 const CORE_ON_POSTGRES = [
@@ -15,11 +15,16 @@ const CORE_ON_POSTGRES = [
 
 export default defineConfig(async (): Promise<UserConfig> => {
   const required = process.env.CI === 'true';
-  const found = await probePostgres();
-  if (!found.url) console.log(`PostgreSQL tests ${required ? 'will fail (CI=true)' : 'skipped'}: ${found.reason}`);
-  const schemaPrefix = `stratus_t${randomBytes(3).toString('hex')}_`;
-  // For the global teardown, which runs in this process and drops the run's schemas.
-  process.env.STRATUS_TEST_SCHEMA_PREFIX = schemaPrefix;
+  // Vitest evaluates this file again for each project: the probe, its one printed line and the
+  // schema prefix belong to the run, so the first evaluation's are kept.
+  const run = globalThis as { stratusPostgresProbe?: Promise<PostgresProbe> };
+  const first = run.stratusPostgresProbe === undefined;
+  run.stratusPostgresProbe ??= probePostgres();
+  const found = await run.stratusPostgresProbe;
+  if (first && !found.url) console.log(`PostgreSQL tests ${required ? 'will fail (CI=true)' : 'skipped'}: ${found.reason}`);
+  // Read by the global teardown, which runs in this process and drops the run's schemas.
+  process.env.STRATUS_TEST_SCHEMA_PREFIX ??= `stratus_t${randomBytes(3).toString('hex')}_`;
+  const schemaPrefix = process.env.STRATUS_TEST_SCHEMA_PREFIX;
   if (found.url) process.env.STRATUS_TEST_POSTGRES_FOUND = found.url;
   const postgres = { url: found.url, reason: found.reason, required, schemaPrefix };
   const store = (name: 'sqlite' | 'postgres') => ({ postgres, store: name });
