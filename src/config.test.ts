@@ -26,4 +26,28 @@ describe('configFromEnv', () => {
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`^${name}: `));
   });
+
+  it('takes a PostgreSQL URL, and treats an empty one as unset', () => {
+    expect(configFromEnv({ STRATUS_DATABASE_URL: 'postgres://stratus:pw@db.internal:5433/stratus' }).databaseUrl).toBe('postgres://stratus:pw@db.internal:5433/stratus');
+    expect(configFromEnv({ STRATUS_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(configFromEnv({}).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['not a URL', 'hunter2-is-not-a-url', /is not a URL/],
+    ['another scheme', 'mysql://root:hunter2@db/x', /must start with postgres:\/\//],
+    ['without a host', 'postgres:///stratus?password=hunter2', /names no host/],
+    ['a broken %-escape', 'postgres://root:hunter2%zz@db/x', /%-escapes/],
+  ])('refuses a database URL that is %s, in one line that never shows its password', (_what, value, problem) => {
+    let message = '';
+    try {
+      configFromEnv({ STRATUS_DATABASE_URL: value });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^STRATUS_DATABASE_URL: /);
+    expect(message).toMatch(problem);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('\n');
+  });
 });

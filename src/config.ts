@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { databaseUrlProblem } from './store/index.ts';
 
 export interface StratusConfig {
   host: string;
@@ -44,6 +45,8 @@ export interface StratusConfig {
   buildsPerAccount: number;
   /** Unreferenced code stored less than this long ago is kept: a deploy in flight may not have written its version yet. */
   codeGraceSeconds: number;
+  /** PostgreSQL to keep everything in (postgres://...); absent: the embedded SQLite file in the data folder. */
+  databaseUrl?: string;
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -83,6 +86,14 @@ const schema = z.object({
   STRATUS_BUILDS_PER_ACCOUNT: intIn(1, 1_000).optional(),
   // A deploy writes its version a moment after storing its code; minutes leave room for a slow disk.
   STRATUS_CODE_GRACE_SECONDS: intIn(0, 7 * 86_400).default(600),
+  // The message says what is wrong without quoting the value: it may hold a password.
+  STRATUS_DATABASE_URL: z
+    .string()
+    .optional()
+    .superRefine((url, ctx) => {
+      const problem = url ? databaseUrlProblem(url) : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 /** Every STRATUS_* variable the server reads (the README's configuration table documents each). */
@@ -123,5 +134,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     // Half the slots by default, so one account's deploys always leave room for another's.
     buildsPerAccount: e.STRATUS_BUILDS_PER_ACCOUNT ?? Math.max(1, Math.floor(e.STRATUS_BUILD_SLOTS / 2)),
     codeGraceSeconds: e.STRATUS_CODE_GRACE_SECONDS,
+    // Set but empty means unset, as shells and .env files often write it.
+    databaseUrl: e.STRATUS_DATABASE_URL || undefined,
   };
 }

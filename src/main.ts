@@ -13,7 +13,7 @@ import { createIsolateEngine, createWorkerEngine, isolatedVmBuild, isolateReserv
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
 import { functionId } from './shared/identity.ts';
-import { openSqliteStores, withReadCache } from './store/index.ts';
+import { openStores } from './store/index.ts';
 import { configFromEnv, type StratusConfig } from './config.ts';
 
 export interface RunningStratus {
@@ -57,14 +57,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     },
     logDestination ?? pino.destination(1),
   );
+  const stores = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log: logger });
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const dbFile = path.join(config.dataDir, 'stratus.db');
-  // The database holds access keys: owner-only, like the credentials file (SQLite gives its WAL files the same mode).
-  fs.closeSync(fs.openSync(dbFile, 'a', 0o600));
-  fs.chmodSync(dbFile, 0o600);
-  const opened = openSqliteStores(dbFile);
-  // The invoke path reads a version or alias per call; every write goes through the same cache and drops it.
-  const stores = { ...opened, functions: withReadCache(opened.functions) };
   const clock = systemClock;
   const ids = randomIds;
 
@@ -90,7 +84,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const governor = createLoadGovernor({ target: config.eventLoopTarget, sample: eventLoopSampler() });
   const metrics = createTenantMetrics({ tenantLabelCap: config.metricsTenantLabelCap, load: () => governor.stats() });
   const limiter = createTenantLimiter({
-    limitsOf: (a, f) => stores.functions.getTenancyLimits(a, f),
+    limitsOf: async (accountId, functionName) => (await stores.functions.getTenancyLimits({ accountId, functionName }))?.limits ?? {},
     clock,
     onThrottle: (accountId, functionName, tenantId, reason) => metrics.throttled({ accountId, functionName, tenantId, reason }),
   });

@@ -43,6 +43,7 @@ export const LAMBDA_EXCEPTION: Record<ErrorCode, string> = {
   TENANT_ID_UNEXPECTED: 'InvalidParameterValueException',
   TENANT_LIMIT_EXCEEDED: 'TooManyRequestsException',
   ENGINE_WORKER_EXITED: 'ServiceException',
+  STORE_UNAVAILABLE: 'ServiceException',
   INTERNAL: 'ServiceException',
 };
 

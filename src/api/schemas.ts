@@ -96,6 +96,7 @@ export const createAccountBody = z.object({ Name: z.string().min(1).max(64) });
 export const tenancyLimitsBody = z.object({
   MaxConcurrency: z.number().int().min(1).max(100_000).optional(),
   MaxRequestsPerSecond: z.number().min(0.01).max(1_000_000).optional(),
+  RevisionId: z.string().optional(),
 });
 
 /** Parses a JSON body (an empty body is `{}`) and validates it; errors name the field and the accepted values. */

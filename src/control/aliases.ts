@@ -11,11 +11,11 @@ export function createAliasService(deps: { functions: FunctionStore; ids: IdSour
   const { functions, ids, region } = deps;
 
   async function requireVersion(accountId: string, name: string, version: string, field: string): Promise<void> {
-    if (!(await functions.getVersion(accountId, name, LATEST))) {
+    if (!(await functions.getVersion({ accountId, functionName: name, version: LATEST }))) {
       throw stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, accountId, name) });
     }
     if (version !== LATEST && !/^\d+$/.test(version)) throw stratusError('REQUEST_INVALID_PARAMETER.notAVersion', { field, version });
-    if (!(await functions.getVersion(accountId, name, version))) {
+    if (!(await functions.getVersion({ accountId, functionName: name, version }))) {
       throw stratusError('VERSION_NOT_FOUND', { arn: functionArn(region, accountId, name, version) });
     }
   }
@@ -57,13 +57,13 @@ export function createAliasService(deps: { functions: FunctionStore; ids: IdSour
     },
 
     async get(accountId: string, name: string, alias: string): Promise<AliasRecord> {
-      const rec = await functions.getAlias(accountId, name, alias);
+      const rec = await functions.getAlias({ accountId, functionName: name, name: alias });
       if (!rec) throw aliasNotFound(accountId, name, alias);
       return rec;
     },
 
     async update(accountId: string, name: string, alias: string, patch: AliasPatch): Promise<AliasRecord> {
-      const cur = await functions.getAlias(accountId, name, alias);
+      const cur = await functions.getAlias({ accountId, functionName: name, name: alias });
       if (!cur) throw aliasNotFound(accountId, name, alias);
       if (patch.revisionId !== undefined && patch.revisionId !== cur.revisionId) {
         throw stratusError('FUNCTION_REVISION_MISMATCH.stale');
@@ -73,7 +73,7 @@ export function createAliasService(deps: { functions: FunctionStore; ids: IdSour
       const weights = patch.additionalVersionWeights ?? cur.additionalVersionWeights;
       await checkWeights(accountId, name, functionVersion, weights);
       const next: AliasRecord = { ...cur, functionVersion, description: patch.description ?? cur.description, additionalVersionWeights: weights, revisionId: ids.uuid() };
-      if (!(await functions.updateAlias(next, cur.revisionId))) {
+      if (!(await functions.updateAlias({ next, expectedRevisionId: cur.revisionId }))) {
         throw stratusError('FUNCTION_REVISION_MISMATCH.aliasRace');
       }
       return next;
@@ -81,17 +81,17 @@ export function createAliasService(deps: { functions: FunctionStore; ids: IdSour
 
     async delete(accountId: string, name: string, alias: string): Promise<void> {
       // Lambda answers 204 for an alias that does not exist, but 404 for a missing function.
-      if (!(await functions.getVersion(accountId, name, LATEST))) {
+      if (!(await functions.getVersion({ accountId, functionName: name, version: LATEST }))) {
         throw stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, accountId, name) });
       }
-      await functions.deleteAlias(accountId, name, alias);
+      await functions.deleteAlias({ accountId, functionName: name, name: alias });
     },
 
     async list(accountId: string, name: string, opts: { functionVersion?: string; marker?: string; limit: number }): Promise<Page<AliasRecord>> {
-      if (!(await functions.getVersion(accountId, name, LATEST))) {
+      if (!(await functions.getVersion({ accountId, functionName: name, version: LATEST }))) {
         throw stratusError('FUNCTION_NOT_FOUND', { arn: functionArn(region, accountId, name) });
       }
-      const page = await functions.listAliases(accountId, name, opts.marker, opts.limit);
+      const page = await functions.listAliases({ accountId, functionName: name, marker: opts.marker, limit: opts.limit });
       if (opts.functionVersion === undefined) return page;
       return { ...page, items: page.items.filter((a) => a.functionVersion === opts.functionVersion || opts.functionVersion! in a.additionalVersionWeights) };
     },

@@ -5,7 +5,16 @@ import type { IdSource } from '../shared/ids.ts';
 import { stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
 import { checkEnvironment } from './environment.ts';
-import { DEFAULTS, type BuildContext, type ChangeListener, type CodePatch, type ConfigurationPatch, type CreateFunctionInput, type PackageBuilder } from './types.ts';
+import {
+  DEFAULTS,
+  type BuildContext,
+  type ChangeListener,
+  type CodePatch,
+  type ConfigurationPatch,
+  type CreateFunctionInput,
+  type PackageBuilder,
+  type TenancyLimitsState,
+} from './types.ts';
 
 export interface FunctionServiceDeps {
   functions: FunctionStore;
@@ -40,7 +49,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
   }
 
   async function getLatest(accountId: string, name: string): Promise<FunctionVersionRecord> {
-    const rec = await functions.getVersion(accountId, name, LATEST);
+    const rec = await functions.getVersion({ accountId, functionName: name, version: LATEST });
     if (!rec) throw notFound(accountId, name);
     return rec;
   }
@@ -60,7 +69,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
 
   /** Writes $LATEST conditionally; a lost race is the same 412 a stale RevisionId gets. */
   async function writeLatest(next: FunctionVersionRecord, expected: string): Promise<FunctionVersionRecord> {
-    if (!(await functions.updateLatest(next, expected))) {
+    if (!(await functions.updateLatest({ next, expectedRevisionId: expected }))) {
       throw stratusError('FUNCTION_REVISION_MISMATCH.functionRace');
     }
     deps.onChange(next.accountId, next.functionName);
@@ -72,7 +81,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       const runtime = input.runtime ?? DEFAULTS.runtime;
       checkRuntime(runtime);
       if (input.environment) checkEnvironment(input.environment);
-      if (await functions.getVersion(accountId, input.name, LATEST)) {
+      if (await functions.getVersion({ accountId, functionName: input.name, version: LATEST })) {
         throw stratusError('FUNCTION_EXISTS', { name: input.name });
       }
       const handler = input.handler ?? DEFAULTS.handler;
@@ -102,10 +111,10 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     },
 
     get: (accountId: string, name: string, version: string = LATEST) =>
-      functions.getVersion(accountId, name, version).then((rec) => rec ?? Promise.reject(notFound(accountId, name, version))),
+      functions.getVersion({ accountId, functionName: name, version }).then((rec) => rec ?? Promise.reject(notFound(accountId, name, version))),
 
     list(accountId: string, marker: string | undefined, limit: number): Promise<Page<FunctionVersionRecord>> {
-      return functions.listLatest(accountId, marker, limit);
+      return functions.listLatest({ accountId, marker, limit });
     },
 
     async updateCode(accountId: string, name: string, patch: CodePatch): Promise<FunctionVersionRecord> {
@@ -168,14 +177,14 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     async delete(accountId: string, name: string, qualifier?: string): Promise<void> {
       if (qualifier === undefined || qualifier === LATEST) {
         if (qualifier === LATEST) throw stratusError('REQUEST_INVALID_PARAMETER.deleteLatest');
-        if (!(await functions.deleteFunction(accountId, name))) throw notFound(accountId, name);
+        if (!(await functions.deleteFunction({ accountId, functionName: name }))) throw notFound(accountId, name);
       } else {
         if (!/^\d+$/.test(qualifier)) throw stratusError('REQUEST_INVALID_PARAMETER.deleteNotVersion');
-        const users = await functions.aliasesUsingVersion(accountId, name, qualifier);
+        const users = await functions.aliasesUsingVersion({ accountId, functionName: name, version: qualifier });
         if (users.length > 0) {
           throw stratusError('FUNCTION_CONFLICT', { aliases: users.join(', ') });
         }
-        if (!(await functions.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+        if (!(await functions.deleteVersion({ accountId, functionName: name, version: qualifier }))) throw notFound(accountId, name, qualifier);
       }
       deps.onChange(accountId, name);
       await deps.collectCode();
@@ -188,31 +197,47 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         throw stratusError('REQUEST_INVALID_PARAMETER.codeSha256', { given: opts.codeSha256, actual: cur.codeSha256 });
       }
       // As in Lambda, publishing an unchanged $LATEST returns the newest version instead of a copy.
-      const last = await functions.latestPublished(accountId, name);
+      const last = await functions.latestPublished({ accountId, functionName: name });
       if (last && sameContent(last, cur)) return last;
-      const published = await functions.publishVersion(accountId, name, cur.revisionId, opts.description ?? '', ids.uuid(), lambdaTimestamp(clock.now()));
+      const published = await functions.publishVersion({
+        accountId,
+        functionName: name,
+        expectedRevisionId: cur.revisionId,
+        description: opts.description ?? '',
+        revisionId: ids.uuid(),
+        lastModified: lambdaTimestamp(clock.now()),
+      });
       if (!published) throw stratusError('FUNCTION_REVISION_MISMATCH.publishRace');
       return published;
     },
 
-    /** Per-tenant limits of a tenant-isolated function. */
-    async getTenancyLimits(accountId: string, name: string): Promise<TenancyLimits> {
+    /** Per-tenant limits of a tenant-isolated function; no revision when they were never set. */
+    async getTenancyLimits(accountId: string, name: string): Promise<TenancyLimitsState> {
       await getLatest(accountId, name);
-      return functions.getTenancyLimits(accountId, name);
+      const rec = await functions.getTenancyLimits({ accountId, functionName: name });
+      return rec ? { limits: rec.limits, revisionId: rec.revisionId } : { limits: {} };
     },
 
-    async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits): Promise<TenancyLimits> {
+    /** Replaces the limits, conditionally on their revision: the caller's (a 412 when stale), and the one read here. */
+    async setTenancyLimits(accountId: string, name: string, limits: TenancyLimits, opts: { revisionId?: string } = {}): Promise<TenancyLimitsState> {
       const cur = await getLatest(accountId, name);
       if (cur.tenantIsolationMode !== 'PER_TENANT') {
         throw stratusError('REQUEST_INVALID_PARAMETER.noTenancy', { name });
       }
-      await functions.setTenancyLimits(accountId, name, limits);
-      return limits;
+      const stored = await functions.getTenancyLimits({ accountId, functionName: name });
+      if (opts.revisionId !== undefined && opts.revisionId !== stored?.revisionId) {
+        throw stratusError('FUNCTION_REVISION_MISMATCH.stale');
+      }
+      const next = { accountId, functionName: name, limits, revisionId: ids.uuid() };
+      if (!(await functions.putTenancyLimits({ next, expectedRevisionId: stored?.revisionId }))) {
+        throw stratusError('FUNCTION_REVISION_MISMATCH.tenancyLimitsRace');
+      }
+      return { limits, revisionId: next.revisionId };
     },
 
     /** The uploaded zip of a function (for presigned download links), while some version of it still has this code. */
     async codeZip(accountId: string, name: string, codeSha256: string): Promise<Uint8Array> {
-      const zip = (await functions.referencesCode(accountId, name, codeSha256)) ? await code.getZip(codeSha256) : undefined;
+      const zip = (await functions.referencesCode({ accountId, functionName: name, codeSha256 })) ? await code.getZip(codeSha256) : undefined;
       if (!zip) {
         throw stratusError('CODE_NOT_FOUND', { name });
       }
@@ -220,7 +245,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
     },
 
     listVersions(accountId: string, name: string, marker: string | undefined, limit: number) {
-      return getLatest(accountId, name).then(() => functions.listVersions(accountId, name, marker, limit));
+      return getLatest(accountId, name).then(() => functions.listVersions({ accountId, functionName: name, marker, limit }));
     },
   };
   return service;

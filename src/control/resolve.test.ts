@@ -53,7 +53,7 @@ describe('resolver', () => {
     stores = openSqliteStores(':memory:');
     await stores.accounts.createAccount({ id: ACCOUNT, name: 'a', isAdmin: false, createdAt: 'now' }, { accessKeyId: 'K', secretAccessKey: 's', accountId: ACCOUNT, createdAt: 'now' });
     await stores.functions.createFunction(version('$LATEST'));
-    const published = [await stores.functions.publishVersion(ACCOUNT, 'orders', 'r-$LATEST', '', 'r-1', 'now')];
+    const published = [await stores.functions.publishVersion({ accountId: ACCOUNT, functionName: 'orders', expectedRevisionId: 'r-$LATEST', description: '', revisionId: 'r-1', lastModified: 'now' })];
     await stores.functions.createAlias({ accountId: ACCOUNT, functionName: 'orders', name: 'live', functionVersion: '1', description: '', additionalVersionWeights: { $LATEST: 0.25 }, revisionId: 'a1' });
     expect(published[0]?.version).toBe('1');
     return createResolver({ functions: stores.functions, region: REGION, random });

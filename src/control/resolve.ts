@@ -21,13 +21,13 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
     const notFound = () => stratusError('FUNCTION_NOT_FOUND', { arn: invokedArn });
     let version = qualifier ?? LATEST;
     if (!isVersionQualifier(version)) {
-      const alias = await functions.getAlias(fn.accountId, fn.name, version);
+      const alias = await functions.getAlias({ accountId: fn.accountId, functionName: fn.name, name: version });
       if (!alias) throw notFound();
       version = alias.functionVersion;
       const extra = Object.entries(alias.additionalVersionWeights)[0];
       if (extra && random() < extra[1]) version = extra[0];
     }
-    const record = await functions.getVersion(fn.accountId, fn.name, version);
+    const record = await functions.getVersion({ accountId: fn.accountId, functionName: fn.name, version });
     if (!record) throw notFound();
     return { record, invokedArn };
   };

@@ -1,4 +1,5 @@
 /** @module The control plane's inputs and the ports it needs from outside (code building, change notices). */
+import type { TenancyLimits } from '../store/index.ts';
 
 /** What building a zip yields (artifacts' BuiltPackage satisfies it). */
 export interface BuiltCode {
@@ -67,6 +68,12 @@ export interface AliasPatch {
   functionVersion?: string;
   description?: string;
   additionalVersionWeights?: Record<string, number>;
+  revisionId?: string;
+}
+
+/** A function's tenancy limits and the revision a conditional write names (none until they are first set). */
+export interface TenancyLimitsState {
+  limits: TenancyLimits;
   revisionId?: string;
 }
 

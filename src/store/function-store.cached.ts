@@ -4,17 +4,20 @@
  * drops the cached reads of its function. One node only: with several nodes sharing a database,
  * writes on another node need a change feed to invalidate (cluster mode).
  */
-import type { AliasRecord, FunctionStore, FunctionVersionRecord, TenancyLimits } from './ports.ts';
+import type { AliasRecord, FunctionKey, FunctionStore, FunctionVersionRecord, TenancyLimitsRecord } from './ports.ts';
 
-type Entry = FunctionVersionRecord | AliasRecord | TenancyLimits;
+/** Stands for "this function has no tenancy limits": unlike a missing version, that is read on every tenant's call. */
+const NO_LIMITS = Symbol('no tenancy limits');
+
+type Entry = FunctionVersionRecord | AliasRecord | TenancyLimitsRecord | typeof NO_LIMITS;
 
 export function withReadCache(store: FunctionStore, maxFunctions = 5_000): FunctionStore {
   // Per function, its cached reads; Map order doubles as least-recently-used order of functions.
   const byFunction = new Map<string, Map<string, Entry>>();
-  const fnKey = (accountId: string, name: string) => `${accountId}\u0000${name}`;
+  const fnKey = (k: FunctionKey) => `${k.accountId}\u0000${k.functionName}`;
 
-  function entries(accountId: string, name: string): Map<string, Entry> {
-    const key = fnKey(accountId, name);
+  function entries(k: FunctionKey): Map<string, Entry> {
+    const key = fnKey(k);
     let m = byFunction.get(key);
     if (m) {
       byFunction.delete(key);
@@ -26,56 +29,54 @@ export function withReadCache(store: FunctionStore, maxFunctions = 5_000): Funct
     return m;
   }
 
-  async function cached<T extends Entry>(accountId: string, name: string, sub: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-    const hit = byFunction.get(fnKey(accountId, name))?.get(sub);
+  async function cached<T extends Entry>(k: FunctionKey, sub: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const hit = byFunction.get(fnKey(k))?.get(sub);
     if (hit !== undefined) return hit as T;
     const before = generation;
     const value = await load();
     // Misses are not cached: a function created a moment later must be found at once. A write that
     // landed while this read was in flight may have made the value stale, so it is not kept then.
-    if (value !== undefined && generation === before) entries(accountId, name).set(sub, value);
+    if (value !== undefined && generation === before) entries(k).set(sub, value);
     return value;
   }
 
   /** Bumped by every write: reads that straddle a write do not fill the cache. */
   let generation = 0;
-  const drop = (accountId: string, name: string) => {
-    generation++;
-    byFunction.delete(fnKey(accountId, name));
-  };
 
   /** Runs a write, then forgets the function's reads whatever the write's outcome. */
-  const write = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, target: (...args: A) => [string, string]) =>
-    async (...args: A): Promise<R> => {
+  const write = <A, R>(fn: (arg: A) => Promise<R>, target: (arg: A) => FunctionKey) =>
+    async (arg: A): Promise<R> => {
       generation++;
       try {
-        return await fn(...args);
+        return await fn(arg);
       } finally {
-        drop(...target(...args));
+        generation++;
+        byFunction.delete(fnKey(target(arg)));
       }
     };
+  const self = <K extends FunctionKey>(k: K) => k;
 
   return {
-    getVersion: (a, n, v) => cached(a, n, `v:${v}`, () => store.getVersion(a, n, v)),
-    getAlias: (a, n, alias) => cached(a, n, `a:${alias}`, () => store.getAlias(a, n, alias)),
-    getTenancyLimits: async (a, n) => (await cached(a, n, 'limits', () => store.getTenancyLimits(a, n))) ?? {},
-    createFunction: write((r: FunctionVersionRecord) => store.createFunction(r), (r) => [r.accountId, r.functionName]),
-    updateLatest: write((r: FunctionVersionRecord, e: string) => store.updateLatest(r, e), (r) => [r.accountId, r.functionName]),
-    publishVersion: write(
-      (a: string, n: string, e: string, d: string, r: string, now: string) => store.publishVersion(a, n, e, d, r, now),
-      (a, n) => [a, n],
-    ),
-    deleteFunction: write((a: string, n: string) => store.deleteFunction(a, n), (a, n) => [a, n]),
-    deleteVersion: write((a: string, n: string, v: string) => store.deleteVersion(a, n, v), (a, n) => [a, n]),
-    createAlias: write((r: AliasRecord) => store.createAlias(r), (r) => [r.accountId, r.functionName]),
-    updateAlias: write((r: AliasRecord, e: string) => store.updateAlias(r, e), (r) => [r.accountId, r.functionName]),
-    deleteAlias: write((a: string, n: string, alias: string) => store.deleteAlias(a, n, alias), (a, n) => [a, n]),
-    setTenancyLimits: write((a: string, n: string, l: TenancyLimits) => store.setTenancyLimits(a, n, l), (a, n) => [a, n]),
-    latestPublished: (a, n) => store.latestPublished(a, n),
-    listLatest: (a, m, l) => store.listLatest(a, m, l),
-    listVersions: (a, n, m, l) => store.listVersions(a, n, m, l),
-    listAliases: (a, n, m, l) => store.listAliases(a, n, m, l),
-    aliasesUsingVersion: (a, n, v) => store.aliasesUsingVersion(a, n, v),
-    referencesCode: (a, n, sha) => store.referencesCode(a, n, sha),
+    getVersion: (k) => cached(k, `v:${k.version}`, () => store.getVersion(k)),
+    getAlias: (k) => cached(k, `a:${k.name}`, () => store.getAlias(k)),
+    getTenancyLimits: async (k) => {
+      const found = await cached(k, 'limits', async () => (await store.getTenancyLimits(k)) ?? NO_LIMITS);
+      return found === NO_LIMITS ? undefined : found;
+    },
+    createFunction: write((r) => store.createFunction(r), self),
+    updateLatest: write((w) => store.updateLatest(w), (w) => w.next),
+    publishVersion: write((r) => store.publishVersion(r), self),
+    deleteFunction: write((k) => store.deleteFunction(k), self),
+    deleteVersion: write((k) => store.deleteVersion(k), self),
+    createAlias: write((r) => store.createAlias(r), self),
+    updateAlias: write((w) => store.updateAlias(w), (w) => w.next),
+    deleteAlias: write((k) => store.deleteAlias(k), self),
+    putTenancyLimits: write((w) => store.putTenancyLimits(w), (w) => w.next),
+    latestPublished: (k) => store.latestPublished(k),
+    listLatest: (r) => store.listLatest(r),
+    listVersions: (r) => store.listVersions(r),
+    listAliases: (r) => store.listAliases(r),
+    aliasesUsingVersion: (k) => store.aliasesUsingVersion(k),
+    referencesCode: (r) => store.referencesCode(r),
   };
 }

@@ -57,9 +57,55 @@ export interface TenancyLimits {
   maxRequestsPerSecond?: number;
 }
 
+/** A function's tenancy limits as stored: written only conditionally on `revisionId` (invariant 6). */
+export interface TenancyLimitsRecord {
+  accountId: string;
+  functionName: string;
+  limits: TenancyLimits;
+  revisionId: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextMarker?: string;
+}
+
+/** Names one function of one account. */
+export interface FunctionKey {
+  accountId: string;
+  functionName: string;
+}
+
+export interface VersionKey extends FunctionKey {
+  /** `$LATEST` or a published version number. */
+  version: string;
+}
+
+export interface AliasKey extends FunctionKey {
+  /** The alias's own name. */
+  name: string;
+}
+
+/** One page of a listing: from after `marker` (a previous page's nextMarker), at most `limit` items. */
+export interface PageRequest {
+  marker?: string;
+  limit: number;
+}
+
+/** A replace that happens only while the stored record's revision is still `expectedRevisionId`. */
+export interface ConditionalWrite<T> {
+  next: T;
+  expectedRevisionId: string;
+}
+
+export interface PublishRequest extends FunctionKey {
+  /** The revision of $LATEST the caller read; the publish fails if $LATEST moved on since. */
+  expectedRevisionId: string;
+  /** The new version's description (empty: $LATEST's). */
+  description: string;
+  /** The new version's revision and timestamp. */
+  revisionId: string;
+  lastModified: string;
 }
 
 export interface AccountStore {
@@ -72,34 +118,53 @@ export interface AccountStore {
   listAccessKeys(accountId: string): Promise<AccessKeyRecord[]>;
 }
 
-export interface FunctionStore {
+/** Functions and their versions: $LATEST (mutable, revision-conditional) and published copies of it. */
+export interface VersionStore {
   /** Creates the function with its $LATEST record; false when the name is taken in the account. */
   createFunction(latest: FunctionVersionRecord): Promise<boolean>;
-  getVersion(accountId: string, functionName: string, version: string): Promise<FunctionVersionRecord | undefined>;
-  /** Replaces $LATEST if its revision is still `expectedRevisionId`; false otherwise. */
-  updateLatest(next: FunctionVersionRecord, expectedRevisionId: string): Promise<boolean>;
-  /** Copies $LATEST (at `expectedRevisionId`) to the next version number; undefined when $LATEST moved on. */
-  publishVersion(accountId: string, functionName: string, expectedRevisionId: string, description: string, revisionId: string, now: string): Promise<FunctionVersionRecord | undefined>;
+  getVersion(key: VersionKey): Promise<FunctionVersionRecord | undefined>;
+  /** Replaces $LATEST if its revision is still the expected one; false otherwise. */
+  updateLatest(write: ConditionalWrite<FunctionVersionRecord>): Promise<boolean>;
+  /** Copies $LATEST (at the expected revision) to the next version number; undefined when $LATEST moved on. */
+  publishVersion(request: PublishRequest): Promise<FunctionVersionRecord | undefined>;
   /** The highest published version, for PublishVersion's "nothing changed" rule. */
-  latestPublished(accountId: string, functionName: string): Promise<FunctionVersionRecord | undefined>;
-  listLatest(accountId: string, marker: string | undefined, limit: number): Promise<Page<FunctionVersionRecord>>;
-  listVersions(accountId: string, functionName: string, marker: string | undefined, limit: number): Promise<Page<FunctionVersionRecord>>;
-  /** Deletes the whole function (all versions and aliases). */
-  deleteFunction(accountId: string, functionName: string): Promise<boolean>;
-  deleteVersion(accountId: string, functionName: string, version: string): Promise<boolean>;
-  createAlias(alias: AliasRecord): Promise<boolean>;
-  getAlias(accountId: string, functionName: string, name: string): Promise<AliasRecord | undefined>;
-  updateAlias(next: AliasRecord, expectedRevisionId: string): Promise<boolean>;
-  deleteAlias(accountId: string, functionName: string, name: string): Promise<boolean>;
-  listAliases(accountId: string, functionName: string, marker: string | undefined, limit: number): Promise<Page<AliasRecord>>;
-  getTenancyLimits(accountId: string, functionName: string): Promise<TenancyLimits>;
-  /** Replaces the limits; `{}` clears them. */
-  setTenancyLimits(accountId: string, functionName: string, limits: TenancyLimits): Promise<void>;
-  /** Aliases of the function that point at this version (a version in use by an alias cannot be deleted). */
-  aliasesUsingVersion(accountId: string, functionName: string, version: string): Promise<string[]>;
+  latestPublished(fn: FunctionKey): Promise<FunctionVersionRecord | undefined>;
+  /** $LATEST of every function of the account, by name. */
+  listLatest(request: { accountId: string } & PageRequest): Promise<Page<FunctionVersionRecord>>;
+  /** $LATEST first, then published versions in order. */
+  listVersions(request: FunctionKey & PageRequest): Promise<Page<FunctionVersionRecord>>;
+  /** Deletes the whole function (all versions, aliases and tenancy limits). */
+  deleteFunction(fn: FunctionKey): Promise<boolean>;
+  deleteVersion(key: VersionKey): Promise<boolean>;
   /** Whether any version of the function ($LATEST or published) has this CodeSha256 now; never cached (code links check it). */
-  referencesCode(accountId: string, functionName: string, codeSha256: string): Promise<boolean>;
+  referencesCode(request: FunctionKey & { codeSha256: string }): Promise<boolean>;
 }
+
+/** Aliases: named, revision-conditional pointers to one version, optionally weighted to a second. */
+export interface AliasStore {
+  /** False when the alias exists already. */
+  createAlias(alias: AliasRecord): Promise<boolean>;
+  getAlias(key: AliasKey): Promise<AliasRecord | undefined>;
+  updateAlias(write: ConditionalWrite<AliasRecord>): Promise<boolean>;
+  deleteAlias(key: AliasKey): Promise<boolean>;
+  listAliases(request: FunctionKey & PageRequest): Promise<Page<AliasRecord>>;
+  /** Names of the function's aliases that route to this version, primary or weighted (such a version cannot be deleted). */
+  aliasesUsingVersion(key: VersionKey): Promise<string[]>;
+}
+
+/** Per-tenant limits of a function. */
+export interface TenancyLimitStore {
+  /** Undefined when the function's limits were never set. */
+  getTenancyLimits(fn: FunctionKey): Promise<TenancyLimitsRecord | undefined>;
+  /**
+   * Writes the limits while the stored revision is `expectedRevisionId` (undefined: while none are
+   * stored); false when another write came first. `{}` limits mean no limit, and keep a revision.
+   */
+  putTenancyLimits(write: { next: TenancyLimitsRecord; expectedRevisionId: string | undefined }): Promise<boolean>;
+}
+
+/** Everything about functions, split by aggregate; one store object implements the three. */
+export interface FunctionStore extends VersionStore, AliasStore, TenancyLimitStore {}
 
 /**
  * Code, content-addressed: deployment zips by CodeSha256, built bundles by their hex SHA-256. Each

@@ -1,16 +1,17 @@
-// A restart loses nothing: functions, versions, aliases, limits and the admin key survive on the embedded store.
+// A restart loses nothing: functions, versions, aliases, limits and the admin key survive in the store (SQLite, or PostgreSQL in that project).
 import { expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateAliasCommand, CreateFunctionCommand, InvokeCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { startStratus } from '../../src/main.ts';
-import { decode, zipOf } from '../support/server.ts';
+import { decode, testStore, zipOf } from '../support/server.ts';
 
 it('serves the same functions with the same key after a restart on the same data folder', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-restart-'));
+  const store = await testStore();
   try {
-    const first = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent' });
+    const first = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...store.config });
     const client = new LambdaClient({ endpoint: first.url, region: first.region, credentials: { ...first.rootCredentials }, maxAttempts: 1 });
     await client.send(
       new CreateFunctionCommand({ FunctionName: 'durable', Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async (e) => ({ kept: e.x });' }) }, Handler: 'index.handler', Role: 'r' }),
@@ -22,7 +23,7 @@ it('serves the same functions with the same key after a restart on the same data
     const credentials = { accessKeyId: first.rootCredentials.accessKeyId, secretAccessKey: first.rootCredentials.secretAccessKey };
     await first.close();
 
-    const second = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent' });
+    const second = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...store.config });
     try {
       expect({ ...second.rootCredentials }).toEqual(credentials);
       expect(fs.readFileSync(path.join(dataDir, 'credentials'), 'utf8')).toContain(credentials.accessKeyId);
@@ -36,5 +37,6 @@ it('serves the same functions with the same key after a restart on the same data
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await store.drop();
   }
 });

@@ -236,14 +236,14 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     expect(set.stdout).toBe('shop: limits per tenant\n  max concurrency:         5\n  max requests per second: 20.5\n');
 
     const get = await cli(['tenancy-limits', 'get', 'shop', '--json']);
-    expect(JSON.parse(get.stdout)).toEqual({ FunctionName: 'shop', MaxConcurrency: 5, MaxRequestsPerSecond: 20.5 });
+    expect(JSON.parse(get.stdout)).toEqual({ FunctionName: 'shop', MaxConcurrency: 5, MaxRequestsPerSecond: 20.5, RevisionId: expect.any(String) });
 
     // set replaces both limits: the rate limit given before is gone.
     expect((await cli(['tenancy-limits', 'set', 'shop', '--max-concurrency', '2'])).stdout).toContain('max requests per second: no limit');
 
     const cleared = await cli(['tenancy-limits', 'clear', 'shop']);
     expect(cleared.stdout).toBe('shop: no per-tenant limits\n');
-    expect(JSON.parse((await cli(['tenancy-limits', 'get', 'shop', '--json'])).stdout)).toEqual({ FunctionName: 'shop' });
+    expect(JSON.parse((await cli(['tenancy-limits', 'get', 'shop', '--json'])).stdout)).toEqual({ FunctionName: 'shop', RevisionId: expect.any(String) });
   });
 
   it('says the server is not reachable, and how to start it, when nothing listens at the endpoint', async () => {

@@ -138,14 +138,30 @@ describe('per-tenant limits', () => {
   it('are set, read and cleared through the native API', async () => {
     const put = await call('PUT', '/stratus/v1/functions/saas/tenancy-limits', JSON.stringify({ MaxConcurrency: 1, MaxRequestsPerSecond: 100 }));
     expect(put.status).toBe(200);
-    expect(put.json()).toEqual({ FunctionName: 'saas', MaxConcurrency: 1, MaxRequestsPerSecond: 100 });
-    expect((await call('GET', '/stratus/v1/functions/saas/tenancy-limits')).json()).toEqual({ FunctionName: 'saas', MaxConcurrency: 1, MaxRequestsPerSecond: 100 });
+    expect(put.json()).toEqual({ FunctionName: 'saas', MaxConcurrency: 1, MaxRequestsPerSecond: 100, RevisionId: expect.any(String) });
+    expect((await call('GET', '/stratus/v1/functions/saas/tenancy-limits')).json()).toEqual(put.json());
     const bad = await call('PUT', '/stratus/v1/functions/saas/tenancy-limits', JSON.stringify({ MaxConcurrency: 0 }));
     expect(bad.status).toBe(400);
     expect(bad.json().message).toMatch(/MaxConcurrency/);
     const plain = await call('PUT', '/stratus/v1/functions/plain/tenancy-limits', JSON.stringify({ MaxConcurrency: 1 }));
     expect(plain.status).toBe(400);
     expect(plain.json().message).toMatch(/no tenant isolation/);
+  });
+
+  it('are written only at the RevisionId the caller read: a stale or concurrent write gets 412', async () => {
+    const limitsPath = '/stratus/v1/functions/saas/tenancy-limits';
+    const read = (await call('GET', limitsPath)).json();
+    const first = await call('PUT', limitsPath, JSON.stringify({ MaxConcurrency: 3, RevisionId: read.RevisionId }));
+    expect(first.status).toBe(200);
+    expect(first.json().RevisionId).not.toBe(read.RevisionId);
+    const stale = await call('PUT', limitsPath, JSON.stringify({ MaxConcurrency: 4, RevisionId: read.RevisionId }));
+    expect({ status: stale.status, type: stale.headers.get('x-amzn-errortype') }).toEqual({ status: 412, type: 'PreconditionFailedException' });
+    // Two writers that read the same revision: exactly one of them wins, whichever check catches the other.
+    const racing = await Promise.all([5, 6].map((n) => call('PUT', limitsPath, JSON.stringify({ MaxConcurrency: n, RevisionId: first.json().RevisionId }))));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 412]);
+    const lost = racing.find((r) => r.status === 412)!;
+    expect(lost.headers.get('x-amzn-errortype')).toBe('PreconditionFailedException');
+    expect((await call('GET', limitsPath)).json()).toEqual(racing.find((r) => r.status === 200)!.json());
   });
 
   it('throttle one tenant over its concurrency with 429 and Retry-After, not the others', async () => {
@@ -171,7 +187,7 @@ describe('per-tenant limits', () => {
     expect(statuses.slice(2)).toContain(429);
     expect((await invoke('unrated')).error).toBeUndefined();
     await call('PUT', '/stratus/v1/functions/saas/tenancy-limits', '{}');
-    expect((await call('GET', '/stratus/v1/functions/saas/tenancy-limits')).json()).toEqual({ FunctionName: 'saas' });
+    expect((await call('GET', '/stratus/v1/functions/saas/tenancy-limits')).json()).toEqual({ FunctionName: 'saas', RevisionId: expect.any(String) });
   });
 });
 

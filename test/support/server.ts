@@ -1,10 +1,16 @@
-/** @module Test support: a real Stratus on a free port with a temporary data folder, and clients for it. */
+/**
+ * @module Test support: a real Stratus on a free port with a temporary data folder, and clients for it.
+ * In the `postgres` test project the same tests run with Stratus on a fresh PostgreSQL schema.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
+import { inject } from 'vitest';
+import type { StratusConfig } from '../../src/config.ts';
 import { startStratus, type RunningStratus } from '../../src/main.ts';
+import { freshSchema } from './postgres.ts';
 
 export interface TestServer extends RunningStratus {
   dataDir: string;
@@ -12,9 +18,28 @@ export interface TestServer extends RunningStratus {
   stop(): Promise<void>;
 }
 
+export interface TestStore {
+  /** What startStratus needs to use this store (nothing for SQLite: it lives in the data folder). */
+  config: Partial<StratusConfig>;
+  /** The PostgreSQL schema, in the `postgres` project. */
+  schema?: string;
+  drop(): Promise<void>;
+}
+
+/** The store this test project runs Stratus on: SQLite in the data folder, or a fresh PostgreSQL schema. */
+export async function testStore(): Promise<TestStore> {
+  if (inject('store') !== 'postgres') return { config: {}, drop: async () => {} };
+  const schema = await freshSchema();
+  return { config: { databaseUrl: schema.url }, schema: schema.schema, drop: schema.drop };
+}
+
 export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-test-'));
-  const s = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...overrides });
+  const store = await testStore();
+  const s = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...store.config, ...overrides }).catch(async (err: unknown) => {
+    await store.drop();
+    throw err;
+  });
   return {
     ...s,
     dataDir,
@@ -23,6 +48,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
     async stop() {
       await s.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await store.drop();
     },
   };
 }

@@ -1,7 +1,7 @@
 /** @module Stratus's own routes: health, accounts (admin), and the code download links GetFunction hands out. */
 import type { FastifyInstance } from 'fastify';
 import { stratusError } from '../../shared/errors.ts';
-import type { TenancyLimits } from '../../control/index.ts';
+import type { TenancyLimits, TenancyLimitsState } from '../../control/index.ts';
 import { callerOf, functionTarget, type ApiDeps } from '../context.ts';
 import { createAccountBody, parseBody, tenancyLimitsBody } from '../schemas.ts';
 
@@ -22,21 +22,26 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { Accounts: list.map((a) => ({ AccountId: a.id, Name: a.name, Admin: a.isAdmin, CreatedAt: a.createdAt })) };
   });
 
-  const limitsShape = (name: string, l: TenancyLimits) => ({ FunctionName: name, MaxConcurrency: l.maxConcurrency, MaxRequestsPerSecond: l.maxRequestsPerSecond });
+  const limitsShape = (name: string, s: TenancyLimitsState) => ({
+    FunctionName: name,
+    MaxConcurrency: s.limits.maxConcurrency,
+    MaxRequestsPerSecond: s.limits.maxRequestsPerSecond,
+    RevisionId: s.revisionId,
+  });
 
   app.get('/stratus/v1/functions/:FunctionName/tenancy-limits', async (request) => {
     const t = functionTarget(request, deps.region);
     return limitsShape(t.name, await deps.functions.getTenancyLimits(t.accountId, t.name));
   });
 
-  // A tenancy-limits document is a few dozen bytes.
+  // A tenancy-limits document is a few dozen bytes. With a RevisionId, the write happens only if the limits are still at it.
   app.put('/stratus/v1/functions/:FunctionName/tenancy-limits', { bodyLimit: 4 * 1024 }, async (request) => {
     const t = functionTarget(request, deps.region);
     const body = parseBody(tenancyLimitsBody, request.body as Buffer);
     const limits: TenancyLimits = {};
     if (body.MaxConcurrency !== undefined) limits.maxConcurrency = body.MaxConcurrency;
     if (body.MaxRequestsPerSecond !== undefined) limits.maxRequestsPerSecond = body.MaxRequestsPerSecond;
-    return limitsShape(t.name, await deps.functions.setTenancyLimits(t.accountId, t.name, limits));
+    return limitsShape(t.name, await deps.functions.setTenancyLimits(t.accountId, t.name, limits, { revisionId: body.RevisionId }));
   });
 
   app.get('/stratus/v1/node', async (request) => {

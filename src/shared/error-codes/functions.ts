@@ -14,6 +14,7 @@ export const FUNCTION_CODES = codes({
       functionRace: 'The function was changed by another request while this one ran: get the function again and retry with its new RevisionId.',
       aliasRace: 'The alias was changed by another request while this one ran: get it again and retry with its new RevisionId.',
       publishRace: 'The function changed while the version was being published: retry.',
+      tenancyLimitsRace: 'The tenancy limits were changed by another request while this one ran: get them again and retry with their new RevisionId.',
     },
   },
   FUNCTION_CONFLICT: {

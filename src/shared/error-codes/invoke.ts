@@ -60,6 +60,14 @@ export const INVOKE_CODES = codes({
       creating: 'The engine worker process ended while creating an execution environment for {name}; it has been replaced.',
     },
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    kind: 'system',
+    retryable: true,
+    retryAfterSeconds: 1,
+    clientMessage: 'The database did not answer; retry the request. A write that got this answer may have been applied: read the resource again before retrying it.',
+    message: 'The database did not answer ({detail}); retry the request.',
+  },
   // The messages below go to the server log only; a client gets clientMessage (invariant 5: no internals).
   INTERNAL: {
     status: 500,

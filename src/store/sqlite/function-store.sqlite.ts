@@ -1,17 +1,14 @@
-/** @module FunctionStore on SQLite: functions, their versions and aliases, with revision-conditional writes. */
-import type { AliasRecord, FunctionStore, FunctionVersionRecord, Page, TenancyLimits } from '../ports.ts';
+/** @module FunctionStore on SQLite: functions, their versions, aliases and tenancy limits, with revision-conditional writes. */
+import type { AliasRecord, FunctionStore, FunctionVersionRecord, PublishRequest, TenancyLimits } from '../ports.ts';
+import { nameAfter, pageOf, routesTo, versionAfter, versionNumber } from '../records.ts';
 import type { SqliteDb } from './database.sqlite.ts';
-import { decodeMarker, encodeMarker } from '../marker.ts';
 
 const LATEST = '$LATEST';
 
 interface RecordRow { record: string }
 
-function page<T>(rows: RecordRow[], limit: number, keyOf: (r: T) => string | number): Page<T> {
-  const items = rows.slice(0, limit).map((r) => JSON.parse(r.record) as T);
-  const last = items[items.length - 1];
-  return rows.length > limit && last !== undefined ? { items, nextMarker: encodeMarker(keyOf(last)) } : { items };
-}
+const parse = <T>(row: RecordRow | undefined): T | undefined => row && (JSON.parse(row.record) as T);
+const parseAll = <T>(rows: RecordRow[]): T[] => rows.map((r) => JSON.parse(r.record) as T);
 
 export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   const insertFunction = db.prepare('INSERT OR IGNORE INTO functions (account_id, name, created_at) VALUES (?, ?, ?)');
@@ -36,6 +33,10 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   );
   const deleteFunction = db.prepare('DELETE FROM functions WHERE account_id = ? AND name = ?');
   const deleteVersion = db.prepare('DELETE FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?');
+  const referencesCode = db.prepare<[string, string, string], { found: number }>(
+    'SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND code_sha256 = ? LIMIT 1',
+  );
+
   const insertAlias = db.prepare(
     'INSERT OR IGNORE INTO aliases (account_id, function_name, name, function_version, revision_id, record) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -47,19 +48,13 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   const listAliases = db.prepare<[string, string, string, number], RecordRow>(
     'SELECT record FROM aliases WHERE account_id = ? AND function_name = ? AND name > ? ORDER BY name LIMIT ?',
   );
-  const aliasesUsing = db.prepare<[string, string, string, string], { name: string }>(
-    "SELECT name FROM aliases WHERE account_id = ? AND function_name = ? AND (function_version = ? OR json_extract(record, '$.additionalVersionWeights') LIKE ?)",
-  );
+  const allAliases = db.prepare<[string, string], RecordRow>('SELECT record FROM aliases WHERE account_id = ? AND function_name = ? ORDER BY name');
 
-  const referencesCode = db.prepare<[string, string, string], { found: number }>(
-    'SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND code_sha256 = ? LIMIT 1',
+  const getLimits = db.prepare<[string, string], { limits: string; revision_id: string }>(
+    'SELECT limits, revision_id FROM tenancy_limits WHERE account_id = ? AND function_name = ?',
   );
-
-  const getLimits = db.prepare<[string, string], { limits: string }>('SELECT limits FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
-  const putLimits = db.prepare(
-    'INSERT INTO tenancy_limits (account_id, function_name, limits) VALUES (?, ?, ?) ON CONFLICT (account_id, function_name) DO UPDATE SET limits = excluded.limits',
-  );
-  const clearLimits = db.prepare('DELETE FROM tenancy_limits WHERE account_id = ? AND function_name = ?');
+  const insertLimits = db.prepare('INSERT OR IGNORE INTO tenancy_limits (account_id, function_name, limits, revision_id) VALUES (?, ?, ?, ?)');
+  const updateLimits = db.prepare('UPDATE tenancy_limits SET limits = ?, revision_id = ? WHERE account_id = ? AND function_name = ? AND revision_id = ?');
 
   const create = db.transaction((latest: FunctionVersionRecord): boolean => {
     const inserted = insertFunction.run(latest.accountId, latest.functionName, latest.lastModified).changes === 1;
@@ -67,83 +62,84 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     return inserted;
   });
 
-  const publish = db.transaction(
-    (accountId: string, name: string, expected: string, description: string, revisionId: string, now: string): FunctionVersionRecord | undefined => {
-      const row = getVersion.get(accountId, name, LATEST);
-      if (!row) return undefined;
-      const latest = JSON.parse(row.record) as FunctionVersionRecord;
-      if (latest.revisionId !== expected) return undefined;
-      const { last_version: num } = bumpVersion.get(accountId, name) as { last_version: number };
-      const version: FunctionVersionRecord = { ...latest, version: String(num), description: description || latest.description, revisionId, lastModified: now };
-      insertVersion.run(accountId, name, version.version, num, revisionId, JSON.stringify(version));
-      return version;
-    },
-  );
+  const publish = db.transaction((req: PublishRequest): FunctionVersionRecord | undefined => {
+    const latest = parse<FunctionVersionRecord>(getVersion.get(req.accountId, req.functionName, LATEST));
+    if (latest?.revisionId !== req.expectedRevisionId) return undefined;
+    const { last_version: num } = bumpVersion.get(req.accountId, req.functionName) as { last_version: number };
+    const version: FunctionVersionRecord = {
+      ...latest,
+      version: String(num),
+      description: req.description || latest.description,
+      revisionId: req.revisionId,
+      lastModified: req.lastModified,
+    };
+    insertVersion.run(req.accountId, req.functionName, version.version, num, req.revisionId, JSON.stringify(version));
+    return version;
+  });
 
   return {
     async createFunction(latest) {
       return create(latest);
     },
-    async getVersion(accountId, name, version) {
-      const row = getVersion.get(accountId, name, version);
-      return row && (JSON.parse(row.record) as FunctionVersionRecord);
+    async getVersion({ accountId, functionName, version }) {
+      return parse(getVersion.get(accountId, functionName, version));
     },
-    async updateLatest(next, expected) {
-      return updateLatest.run(next.revisionId, JSON.stringify(next), next.accountId, next.functionName, expected).changes === 1;
+    async updateLatest({ next, expectedRevisionId }) {
+      return updateLatest.run(next.revisionId, JSON.stringify(next), next.accountId, next.functionName, expectedRevisionId).changes === 1;
     },
-    async publishVersion(accountId, name, expected, description, revisionId, now) {
-      return publish(accountId, name, expected, description, revisionId, now);
+    async publishVersion(request) {
+      return publish(request);
     },
-    async latestPublished(accountId, name) {
-      const row = latestPublished.get(accountId, name);
-      return row && (JSON.parse(row.record) as FunctionVersionRecord);
+    async latestPublished({ accountId, functionName }) {
+      return parse(latestPublished.get(accountId, functionName));
     },
-    async listLatest(accountId, marker, limit) {
-      const after = marker === undefined ? '' : String(decodeMarker(marker));
-      return page<FunctionVersionRecord>(listLatest.all(accountId, after, limit + 1), limit, (r) => r.functionName);
+    async listLatest({ accountId, marker, limit }) {
+      return pageOf(parseAll<FunctionVersionRecord>(listLatest.all(accountId, nameAfter(marker), limit + 1)), limit, (r) => r.functionName);
     },
-    async listVersions(accountId, name, marker, limit) {
-      // $LATEST is listed first (version_num 0), then published versions in order.
-      const after = marker === undefined ? -1 : Number(decodeMarker(marker));
-      return page<FunctionVersionRecord>(listVersions.all(accountId, name, after, limit + 1), limit, (r) => (r.version === LATEST ? 0 : Number(r.version)));
+    async listVersions({ accountId, functionName, marker, limit }) {
+      const rows = listVersions.all(accountId, functionName, versionAfter(marker), limit + 1);
+      return pageOf(parseAll<FunctionVersionRecord>(rows), limit, (r) => versionNumber(r.version));
     },
-    async deleteFunction(accountId, name) {
-      return deleteFunction.run(accountId, name).changes === 1;
+    async deleteFunction({ accountId, functionName }) {
+      return deleteFunction.run(accountId, functionName).changes === 1;
     },
-    async deleteVersion(accountId, name, version) {
-      return deleteVersion.run(accountId, name, version).changes === 1;
+    async deleteVersion({ accountId, functionName, version }) {
+      return deleteVersion.run(accountId, functionName, version).changes === 1;
     },
+    async referencesCode({ accountId, functionName, codeSha256 }) {
+      return referencesCode.get(accountId, functionName, codeSha256) !== undefined;
+    },
+
     async createAlias(alias) {
       return insertAlias.run(alias.accountId, alias.functionName, alias.name, alias.functionVersion, alias.revisionId, JSON.stringify(alias)).changes === 1;
     },
-    async getAlias(accountId, name, aliasName) {
-      const row = getAlias.get(accountId, name, aliasName);
-      return row && (JSON.parse(row.record) as AliasRecord);
+    async getAlias({ accountId, functionName, name }) {
+      return parse(getAlias.get(accountId, functionName, name));
     },
-    async updateAlias(next, expected) {
-      const changes = updateAlias.run(next.functionVersion, next.revisionId, JSON.stringify(next), next.accountId, next.functionName, next.name, expected).changes;
+    async updateAlias({ next, expectedRevisionId }) {
+      const changes = updateAlias.run(next.functionVersion, next.revisionId, JSON.stringify(next), next.accountId, next.functionName, next.name, expectedRevisionId).changes;
       return changes === 1;
     },
-    async deleteAlias(accountId, name, aliasName) {
-      return deleteAlias.run(accountId, name, aliasName).changes === 1;
+    async deleteAlias({ accountId, functionName, name }) {
+      return deleteAlias.run(accountId, functionName, name).changes === 1;
     },
-    async listAliases(accountId, name, marker, limit) {
-      const after = marker === undefined ? '' : String(decodeMarker(marker));
-      return page<AliasRecord>(listAliases.all(accountId, name, after, limit + 1), limit, (r) => r.name);
+    async listAliases({ accountId, functionName, marker, limit }) {
+      return pageOf(parseAll<AliasRecord>(listAliases.all(accountId, functionName, nameAfter(marker), limit + 1)), limit, (r) => r.name);
     },
-    async getTenancyLimits(accountId, name) {
-      const row = getLimits.get(accountId, name);
-      return row ? (JSON.parse(row.limits) as TenancyLimits) : {};
+    async aliasesUsingVersion({ accountId, functionName, version }) {
+      return parseAll<AliasRecord>(allAliases.all(accountId, functionName)).filter((a) => routesTo(a, version)).map((a) => a.name);
     },
-    async setTenancyLimits(accountId, name, limits) {
-      if (limits.maxConcurrency === undefined && limits.maxRequestsPerSecond === undefined) clearLimits.run(accountId, name);
-      else putLimits.run(accountId, name, JSON.stringify(limits));
+
+    async getTenancyLimits({ accountId, functionName }) {
+      const row = getLimits.get(accountId, functionName);
+      return row && { accountId, functionName, limits: JSON.parse(row.limits) as TenancyLimits, revisionId: row.revision_id };
     },
-    async aliasesUsingVersion(accountId, name, version) {
-      return aliasesUsing.all(accountId, name, version, `%"${version}"%`).map((r) => r.name);
-    },
-    async referencesCode(accountId, name, codeSha256) {
-      return referencesCode.get(accountId, name, codeSha256) !== undefined;
+    async putTenancyLimits({ next, expectedRevisionId }) {
+      const limits = JSON.stringify(next.limits);
+      const run = expectedRevisionId === undefined
+        ? insertLimits.run(next.accountId, next.functionName, limits, next.revisionId)
+        : updateLimits.run(limits, next.revisionId, next.accountId, next.functionName, expectedRevisionId);
+      return run.changes === 1;
     },
   };
 }

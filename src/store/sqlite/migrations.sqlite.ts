@@ -91,4 +91,13 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX function_versions_by_bundle ON function_versions (bundle_sha256);
     `,
   },
+  {
+    id: 4,
+    name: 'tenancy limits carry a revision, so that their writes are conditional on it',
+    // Limits written before this get a revision of their own; cleared limits now keep their row.
+    sql: `
+      ALTER TABLE tenancy_limits ADD COLUMN revision_id TEXT NOT NULL DEFAULT '';
+      UPDATE tenancy_limits SET revision_id = lower(hex(randomblob(16)));
+    `,
+  },
 ];

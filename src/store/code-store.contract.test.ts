@@ -1,12 +1,9 @@
-// Contract of what the store ports know about code and its references, run against every adapter set:
-// which versions have a CodeSha256 (download links check it), and collection of code no version references.
+// CodeStore contract, run against every adapter set: content-addressed zips and bundles, large zips
+// byte for byte, what the function store knows about code references (download links check it), and
+// collection of code no version references.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../shared/clock.ts';
-import { openSqliteStores } from './index.ts';
+import { describeEachAdapter } from './contract.test-support.ts';
 import type { FunctionVersionRecord, Stores } from './ports.ts';
-
-/** Every adapter set runs the same suite; another adapter joins with one line here. */
-const ADAPTERS: Array<[string, (clock: Clock) => Stores]> = [['sqlite', (clock) => openSqliteStores(':memory:', clock)]];
 
 const A = '111122223333';
 const B = '444455556666';
@@ -19,40 +16,67 @@ function latest(accountId: string, name: string, codeSha256: string, revisionId 
   };
 }
 
-describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
-  let stores: Stores;
+describeEachAdapter('code store', (open) => {
+  let stores: Stores | undefined;
   const clock = { t: 1_000, now: () => clock.t };
   async function setup(): Promise<Stores> {
     clock.t = 1_000;
-    stores = open(clock);
+    stores = await open(clock);
     for (const id of [A, B]) {
       await stores.accounts.createAccount({ id, name: `n${id}`, isAdmin: false, createdAt: 'now' }, { accessKeyId: `K${id}`, secretAccessKey: 's', accountId: id, createdAt: 'now' });
     }
     return stores;
   }
-  afterEach(async () => stores?.close());
+  afterEach(async () => {
+    await stores?.close();
+    stores = undefined;
+  });
+
+  it('keeps zips and bundles by their hash, byte for byte, and stores identical code once', async () => {
+    const { code } = await setup();
+    // Every byte value, and a bundle with text that JSON and SQL both escape.
+    const zip = new Uint8Array(Array.from({ length: 512 }, (_, i) => i % 256));
+    await code.putZip('sha-z', zip);
+    await code.putZip('sha-z', new Uint8Array([9]));
+    expect(await code.getZip('sha-z')).toEqual(zip);
+    const bundle = "module.exports = { q: '\\'', s: \"\\u0000 ✓ 😀\", n: '\\n' };";
+    await code.putBundle('b-1', bundle);
+    expect(await code.getBundle('b-1')).toBe(bundle);
+    expect(await code.getZip('nope')).toBeUndefined();
+    expect(await code.getBundle('nope')).toBeUndefined();
+  });
+
+  it('keeps a 70 MB zip whole', async () => {
+    const { code } = await setup();
+    const zip = new Uint8Array(70 * 1048576);
+    for (let i = 0; i < zip.length; i += 4093) zip[i] = (i / 4093) % 251;
+    await code.putZip('sha-big', zip);
+    const back = await code.getZip('sha-big');
+    expect(back?.byteLength).toBe(zip.byteLength);
+    expect(Buffer.compare(Buffer.from(back!), Buffer.from(zip))).toBe(0);
+  }, 60_000);
 
   it('answers for one function of one account only', async () => {
     const { functions } = await setup();
     await functions.createFunction(latest(A, 'f', 'sha-1'));
     await functions.createFunction(latest(B, 'f', 'sha-2'));
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(false);
-    expect(await functions.referencesCode(B, 'f', 'sha-1')).toBe(false);
-    expect(await functions.referencesCode(A, 'g', 'sha-1')).toBe(false);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(false);
+    expect(await functions.referencesCode({ accountId: B, functionName: 'f', codeSha256: 'sha-1' })).toBe(false);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'g', codeSha256: 'sha-1' })).toBe(false);
   });
 
   it('follows $LATEST and published versions through updates and deletes', async () => {
     const { functions } = await setup();
     await functions.createFunction(latest(A, 'f', 'sha-1'));
-    expect(await functions.publishVersion(A, 'f', 'r1', '', 'r1v', 'now')).toBeDefined();
-    expect(await functions.updateLatest(latest(A, 'f', 'sha-2', 'r2'), 'r1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(true);
-    expect(await functions.deleteVersion(A, 'f', '1')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-1')).toBe(false);
-    expect(await functions.deleteFunction(A, 'f')).toBe(true);
-    expect(await functions.referencesCode(A, 'f', 'sha-2')).toBe(false);
+    expect(await functions.publishVersion({ accountId: A, functionName: 'f', expectedRevisionId: 'r1', description: '', revisionId: 'r1v', lastModified: 'now' })).toBeDefined();
+    expect(await functions.updateLatest({ next: latest(A, 'f', 'sha-2', 'r2'), expectedRevisionId: 'r1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(true);
+    expect(await functions.deleteVersion({ accountId: A, functionName: 'f', version: '1' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-1' })).toBe(false);
+    expect(await functions.deleteFunction({ accountId: A, functionName: 'f' })).toBe(true);
+    expect(await functions.referencesCode({ accountId: A, functionName: 'f', codeSha256: 'sha-2' })).toBe(false);
   });
 
   describe('collectGarbage', () => {
@@ -77,7 +101,7 @@ describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
       expect(await present(code, 'sha-a')).toEqual(both);
       expect(Buffer.from((await code.getZip('sha-b'))!).toString()).toBe('sha-b');
 
-      await functions.deleteFunction(A, 'f');
+      await functions.deleteFunction({ accountId: A, functionName: 'f' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 1, bundles: 1 });
       expect(await present(code, 'sha-a')).toEqual(none);
       expect(await present(code, 'sha-b')).toEqual(both);
@@ -89,12 +113,12 @@ describe.each(ADAPTERS)('%s stores: code references', (_name, open) => {
       await putCode(code, 'sha-2');
       await functions.createFunction(latest(A, 'f', 'sha-1'));
       await functions.createFunction(latest(B, 'other', 'sha-1'));
-      await functions.publishVersion(A, 'f', 'r1', '', 'r1v', 'now');
-      await functions.updateLatest(latest(A, 'f', 'sha-2', 'r2'), 'r1');
+      await functions.publishVersion({ accountId: A, functionName: 'f', expectedRevisionId: 'r1', description: '', revisionId: 'r1v', lastModified: 'now' });
+      await functions.updateLatest({ next: latest(A, 'f', 'sha-2', 'r2'), expectedRevisionId: 'r1' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 0, bundles: 0 });
-      await functions.deleteVersion(A, 'f', '1');
+      await functions.deleteVersion({ accountId: A, functionName: 'f', version: '1' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 0, bundles: 0 });
-      await functions.deleteFunction(B, 'other');
+      await functions.deleteFunction({ accountId: B, functionName: 'other' });
       expect(await code.collectGarbage(2_000)).toEqual({ zips: 1, bundles: 1 });
       expect(await present(code, 'sha-1')).toEqual(none);
       expect(await present(code, 'sha-2')).toEqual(both);
