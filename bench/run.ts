@@ -4,7 +4,8 @@
  * hardening suite (denial-of-service patterns, build cost, bench/results/hardening.{md,json}), the
  * peers suite (Stratus beside workerd, peers.{md,json}) and the nodes suite (per Node.js major,
  * nodes.{md,json}) and the workers suite (engines in worker processes or in the server process,
- * workers.{md,json}), each server in a child process. BENCH_ONLY=<suite or figure> runs one.
+ * workers.{md,json}) and the stores suite (PostgreSQL beside SQLite, stores.{md,json}), each server
+ * in a child process. BENCH_ONLY=<suite or figure> runs one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,13 +14,14 @@ import { runCoreSuite } from './core.ts';
 import { runHardeningSuite } from './hardening.ts';
 import { runNodesSuite } from './nodes.ts';
 import { runPeersSuite } from './peers.ts';
+import { runStoresSuite } from './stores.ts';
 import { runWorkersSuite } from './workers.ts';
 import { killAll } from './lib/children.ts';
 import { met } from './lib/report.ts';
 import type { SuiteContext, SuiteOutcome } from './suite.ts';
 import { runTenantsSuite } from './tenants.ts';
 
-const ONLY_CHOICES = ['all', 'core', 'tenants', 'hardening', 'warm', 'cold', 'noisy', 'density', 'churn', 'peers', 'nodes', 'workers'] as const;
+const ONLY_CHOICES = ['all', 'core', 'tenants', 'hardening', 'warm', 'cold', 'noisy', 'density', 'churn', 'peers', 'nodes', 'workers', 'stores'] as const;
 type Only = (typeof ONLY_CHOICES)[number];
 
 /** Far above what all suites take, a first install of workerd and another Node included: only a hang reaches it. */
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   if (is('peers')) outcomes.push(await runPeersSuite(ctx));
   if (is('nodes')) outcomes.push(await runNodesSuite(ctx));
   if (is('workers')) outcomes.push(await runWorkersSuite(ctx));
+  if (is('stores')) outcomes.push(await runStoresSuite(ctx));
   clearTimeout(watchdog);
 
   for (const o of outcomes) {
