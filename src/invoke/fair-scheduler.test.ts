@@ -65,7 +65,11 @@ describe('fair scheduler', () => {
     const s = createFairScheduler({ slots: 1 });
     await expect(s.run(t('f'), async () => 42)).resolves.toBe(42);
     await expect(s.run(t('f'), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(s.run(t('f'), () => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      s.run(t('f'), () => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await expect(s.run(t('f'), async () => 'after')).resolves.toBe('after');
   });
 

@@ -28,7 +28,7 @@ describe('pool capacity', () => {
     expect((await lease(h.pool, B)).env).toBe(b.env);
   });
 
-  it('makes an acquire at capacity wait, then gives it the released environment\'s slot', async () => {
+  it("makes an acquire at capacity wait, then gives it the released environment's slot", async () => {
     h = harness({ maxEnvironments: 1 });
     const a = await lease(h.pool, A);
     const spec = vi.fn(() => specFor(B));

@@ -12,7 +12,6 @@ afterEach(async () => {
   await h?.pool.close();
 });
 
-
 describe('keep-alive', () => {
   it('disposes environments idle for longer than keepAliveMs, measured on the injected clock', async () => {
     vi.useFakeTimers();

@@ -66,7 +66,11 @@ describe('TenancyConfig', () => {
   });
 
   it('refuses other isolation modes naming the allowed one', async () => {
-    const res = await call('POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'x', Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, TenancyConfig: { TenantIsolationMode: 'SHARED' } }));
+    const res = await call(
+      'POST',
+      '/2015-03-31/functions',
+      JSON.stringify({ FunctionName: 'x', Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, TenancyConfig: { TenantIsolationMode: 'SHARED' } }),
+    );
     expect(res.status).toBe(400);
     expect(res.json().message).toMatch(/PER_TENANT/);
   });
@@ -107,7 +111,7 @@ describe('tenant ids', () => {
 });
 
 describe('environments per tenant', () => {
-  it('keeps each tenant\'s module state to itself', async () => {
+  it("keeps each tenant's module state to itself", async () => {
     const a1 = await invoke('state-a');
     const b1 = await invoke('state-b');
     const a2 = await invoke('state-a');
@@ -192,12 +196,19 @@ describe('per-tenant limits', () => {
 });
 
 describe('fair admission', () => {
-  it('serves a quiet tenant ahead of a noisy tenant\'s queue when the node is full', async () => {
+  it("serves a quiet tenant ahead of a noisy tenant's queue when the node is full", async () => {
     const busy = await startTestServer({ maxInflightInvocations: 1 });
     const client = busy.lambda();
     try {
       await client.send(
-        new CreateFunctionCommand({ FunctionName: 'fair', Code: { ZipFile: zipOf({ 'index.js': SOURCE }) }, Handler: 'index.handler', Role: 'r', Timeout: 10, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+        new CreateFunctionCommand({
+          FunctionName: 'fair',
+          Code: { ZipFile: zipOf({ 'index.js': SOURCE }) },
+          Handler: 'index.handler',
+          Role: 'r',
+          Timeout: 10,
+          TenancyConfig: { TenantIsolationMode: 'PER_TENANT' },
+        }),
       );
       const done: string[] = [];
       const send = (tenant: string, label: string) =>
@@ -224,7 +235,9 @@ describe('fair admission', () => {
       const abandoned = Array.from({ length: 5 }, () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 50);
-        return signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{"sleepMs":300}', { credentials: creds, signal: controller.signal }).catch((e: Error) => e.name);
+        return signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{"sleepMs":300}', { credentials: creds, signal: controller.signal }).catch(
+          (e: Error) => e.name,
+        );
       });
       expect(await Promise.all(abandoned)).toEqual(Array(5).fill('AbortError'));
       // Had any abandoned request kept its slot, this call would wait forever.
@@ -243,16 +256,24 @@ describe('event-loop headroom', () => {
     const creds = node.rootCredentials;
     try {
       const zip = Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64');
-      const created = await signedFetch(node.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'paced', Code: { ZipFile: zip }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }), { credentials: creds });
+      const created = await signedFetch(
+        node.url,
+        'POST',
+        '/2015-03-31/functions',
+        JSON.stringify({ FunctionName: 'paced', Code: { ZipFile: zip }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+        { credentials: creds },
+      );
       expect(created.status).toBe(201);
       const invoke = (tenant: string) =>
         signedFetch(node.url, 'POST', '/2015-03-31/functions/paced/invocations', '{}', { credentials: creds, headers: { 'x-amz-tenant-id': tenant } }).then((r) => r.status);
       /** `n` calls for a tenant, `width` at a time. */
       const stream = async (tenant: string, n: number, width: number) => {
         const statuses: number[] = [];
-        await Promise.all(Array.from({ length: width }, async () => {
-          while (statuses.length < n) statuses.push(await invoke(tenant));
-        }));
+        await Promise.all(
+          Array.from({ length: width }, async () => {
+            while (statuses.length < n) statuses.push(await invoke(tenant));
+          }),
+        );
         return statuses;
       };
       const [heavy, light] = await Promise.all([stream('heavy', 400, 16), stream('light', 60, 2)]);
@@ -267,4 +288,3 @@ describe('event-loop headroom', () => {
     }
   }, 60_000);
 });
-

@@ -129,7 +129,11 @@ describe('a hostile package cannot read host files at deploy time', () => {
 
   it('through tsconfig baseUrl and paths aimed outside the package', async () => {
     for (const compilerOptions of [{ baseUrl: '../..' }, { paths: { secret: ['../../data/secret.txt'] } }, { baseUrl: '.', paths: { x: ['/etc/passwd'] } }]) {
-      const { error } = await attempt({ 'index.ts': "import s from 'secret';\nexport const handler = async () => s;", 'jsconfig.json': '{}', 'tsconfig.json': JSON.stringify({ compilerOptions }) });
+      const { error } = await attempt({
+        'index.ts': "import s from 'secret';\nexport const handler = async () => s;",
+        'jsconfig.json': '{}',
+        'tsconfig.json': JSON.stringify({ compilerOptions }),
+      });
       expect(error?.code).toBe('CODE_BUILD_FAILED');
       expect(error?.message).toContain('points outside the package');
     }

@@ -28,7 +28,13 @@ async function newAccount(name: string): Promise<Creds> {
 }
 
 async function deploy(creds: Creds, name: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const res = await signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, ...extra }), { credentials: creds });
+  const res = await signedFetch(
+    server.url,
+    'POST',
+    '/2015-03-31/functions',
+    JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, ...extra }),
+    { credentials: creds },
+  );
   expect(res.status).toBe(201);
 }
 
@@ -50,7 +56,13 @@ beforeAll(async () => {
   server = await startTestServer({ executionSlots: 2, maxInflightInvocations: 4, controlSlots: 2, bodyBytesPerKey: 8 * 1048576, bodyBytes: 32 * 1048576 });
   attacker = await newAccount('attacker');
   victim = await newAccount('victim');
-  await Promise.all([deploy(attacker, 'spin', { Timeout: 8 }), deploy(attacker, 'sleep-a'), deploy(attacker, 'sleep-b'), deploy(attacker, 'tenants', { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }), deploy(victim, 'victim', { Timeout: 3 })]);
+  await Promise.all([
+    deploy(attacker, 'spin', { Timeout: 8 }),
+    deploy(attacker, 'sleep-a'),
+    deploy(attacker, 'sleep-b'),
+    deploy(attacker, 'tenants', { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+    deploy(victim, 'victim', { Timeout: 3 }),
+  ]);
   expect((await invoke(victim, 'victim', {})).status).toBe(200); // warm
 }, 60_000);
 
@@ -69,7 +81,10 @@ describe('one account cannot starve another', () => {
 
   it('sleeping invocations over two functions holding every admission slot do not make another account wait for 429', async () => {
     // Longer than the 10 s a request waits for admission before it is turned away.
-    const sleeps = [...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-a', { sleepMs: 11_000 })), ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-b', { sleepMs: 11_000 }))];
+    const sleeps = [
+      ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-a', { sleepMs: 11_000 })),
+      ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-b', { sleepMs: 11_000 })),
+    ];
     await new Promise((r) => setTimeout(r, 300));
     await victimServedDuring(Promise.all(sleeps));
   }, 60_000);
@@ -153,7 +168,9 @@ describe('a client without the secret cannot hold capacity', () => {
     } finally {
       s.close();
     }
-    const res = await signedFetch(server.url, 'PUT', '/stratus/v1/functions/tenants/tenancy-limits', JSON.stringify({ MaxConcurrency: 1, pad: 'x'.repeat(8 * 1024) }), { credentials: attacker });
+    const res = await signedFetch(server.url, 'PUT', '/stratus/v1/functions/tenants/tenancy-limits', JSON.stringify({ MaxConcurrency: 1, pad: 'x'.repeat(8 * 1024) }), {
+      credentials: attacker,
+    });
     expect(res.status).toBe(413);
     expect(res.json().message).toMatch(/smaller than 4096 bytes/);
   });
