@@ -92,7 +92,7 @@ describe('fair scheduler limits', () => {
     expect(fourthHog).toBe(false);
     held[0]!();
     (await pending)();
-    held.slice(1).forEach((r) => r());
+    for (const r of held.slice(1)) r();
   });
 
   it('turns a waiter away after its wait time, and the queue moves on', async () => {
@@ -159,7 +159,7 @@ describe('fair scheduler with a per-turn budget', () => {
     // Round robin across the queues in the next turn: the quiet flow is not behind the six.
     expect(granted.indexOf('q')).toBeLessThanOrEqual(4);
     expect(granted).toHaveLength(10);
-    releases.forEach((r) => r());
+    for (const r of releases) r();
     expect(s.stats()).toMatchObject({ running: 0, waiting: 0 });
   });
 
@@ -192,7 +192,7 @@ describe('fair scheduler across accounts', () => {
     const blockers = await Promise.all([s.acquire(['busy', 'f', '']), s.acquire(['busy', 'f', ''])]);
     const many = Array.from({ length: 120 }, (_, i) => s.run(['many', 'f', `t${i}`], async () => void order.push('many')));
     const one = Array.from({ length: 10 }, () => s.run(['one', 'f', 'only'], async () => void order.push('one')));
-    blockers.forEach((r) => r());
+    for (const r of blockers) r();
     await Promise.all([...many, ...one]);
     // While both wait, they alternate: all ten of the single tenant's calls are among the first twenty-two.
     expect(order.slice(0, 22).filter((x) => x === 'one')).toHaveLength(10);
@@ -215,10 +215,10 @@ describe('fair scheduler across accounts', () => {
     b1();
     (await bNext)();
     (await aNext)();
-    a.slice(2).forEach((r) => r());
+    for (const r of a.slice(2)) r();
     // Alone again, one account may take every slot.
     const alone = await Promise.all([1, 2, 3, 4].map(() => s.acquire(['a', 'f', ''])));
     expect(s.stats()).toMatchObject({ running: 4, waiting: 0 });
-    alone.forEach((r) => r());
+    for (const r of alone) r();
   });
 });

@@ -169,7 +169,7 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
       'skipped 3 paths, not uploaded:\n  .env (secrets file)\n  data -> outside the folder (symbolic link)\n  etc -> outside the folder (symbolic link)\n',
     );
     const human = await cli(['deploy', 'leaky', '--name', 'leaky']);
-    expect(human.stdout).toMatch(/^updated function leaky\n[^]*code: +2 files, /);
+    expect(human.stdout).toMatch(/^updated function leaky\n.*code: +2 files, /s);
 
     const refused = await cli(['deploy', 'leaky/.env', '--name', 'leaky']);
     expect(refused.code).toBe(1);

@@ -70,7 +70,9 @@ describe('a hostile package cannot read host files at deploy time', () => {
 
   it('through a template import with a text attribute, aimed at /proc', async () => {
     for (const source of [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: handler source; the template literal is the guest's own.
       'exports.handler = async (e) => import(`../../../../../../../../../proc/self/${e.f}`, { with: { type: "text" } });',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: handler source; the template literal is the guest's own.
       'exports.handler = async (e) => import(`../../../../../../../../../proc/${e.pid}/environ`, { with: { type: "text" } });',
       'exports.handler = async (e) => require("../../../../../../../../../proc/" + e.pid + "/environ");',
     ]) {

@@ -131,7 +131,7 @@ describe('a client without the secret cannot hold capacity', () => {
       // Past the grace period, a body that does not arrive is cut off.
       expect(await Promise.all(stalls.map((s) => s.answered))).toEqual(Array(24).fill(408));
     } finally {
-      stalls.forEach((s) => s.close());
+      for (const s of stalls) s.close();
     }
   }, 30_000);
 
@@ -146,7 +146,7 @@ describe('a client without the secret cannot hold capacity', () => {
       expect(answers.sort()).toEqual([408, 408, 429, 429]);
       await victimServedDuring(Promise.resolve(), 2);
     } finally {
-      halves.forEach((s) => s.close());
+      for (const s of halves) s.close();
     }
   }, 30_000);
 

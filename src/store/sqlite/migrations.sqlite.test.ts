@@ -8,7 +8,9 @@ import { openSqliteStores } from '../index.ts';
 import { MIGRATIONS } from './migrations.sqlite.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 it('collects code stored before migration 3 that no version references, and keeps the rest', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-migrate-'));
