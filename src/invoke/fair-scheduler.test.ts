@@ -111,10 +111,26 @@ describe('fair scheduler limits', () => {
 describe('fair scheduler with a pacing gate', () => {
   /** A gate that lets `open` grants through, then refuses until given more. */
   function countingGate(open: number) {
+    let refused = 0;
+    let onRefuse: (() => void) | undefined;
     return {
-      tryTake: () => (open > 0 ? (open--, true) : false),
+      tryTake: () => {
+        if (open > 0) return (open--, true);
+        refused++;
+        onRefuse?.();
+        return false;
+      },
       msUntilNext: () => 1,
       allow: (n: number) => void (open += n),
+      get refused() {
+        return refused;
+      },
+      /** Resolves once the gate has refused `n` times in all. */
+      refusedTimes: (n: number) =>
+        new Promise<void>((resolve) => {
+          onRefuse = () => refused >= n && resolve();
+          onRefuse();
+        }),
     };
   }
 
@@ -126,8 +142,8 @@ describe('fair scheduler with a pacing gate', () => {
     const noisy = Array.from({ length: 5 }, (_, i) => s.run(t('noisy'), async () => void order.push(`n${i + 1}`)));
     const quiet = s.run(t('quiet'), async () => void order.push('q'));
     await first;
-    await new Promise((r) => setTimeout(r, 20));
-    // Slots are free, but the gate has no token: nothing else ran.
+    // Two more tries, each on the wake-up timer the refusal set: slots are free, but the gate has no token, so nothing else ran.
+    await gate.refusedTimes(gate.refused + 2);
     expect(order).toEqual(['n0']);
     expect(s.stats()).toMatchObject({ running: 0, waiting: 6 });
     gate.allow(10);

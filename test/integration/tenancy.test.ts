@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { decode, startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch, type RawResponse } from '../support/signed-fetch.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 let server: TestServer;
 let lambda: LambdaClient;
@@ -171,7 +172,8 @@ describe('per-tenant limits', () => {
   it('throttle one tenant over its concurrency with 429 and Retry-After, not the others', async () => {
     await call('PUT', '/stratus/v1/functions/saas/tenancy-limits', JSON.stringify({ MaxConcurrency: 1 }));
     const slow = invoke('busy', { sleepMs: 400 });
-    await new Promise((r) => setTimeout(r, 100));
+    // Leased past the limits stage: the tenant's one concurrency slot is held.
+    await until('the slow call runs', async () => (await nodeStats(server)).BusyEnvironments === 1);
     const raw = await call('POST', '/2015-03-31/functions/saas/invocations', '{}', { 'x-amz-tenant-id': 'busy' });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('1');
@@ -214,7 +216,10 @@ describe('fair admission', () => {
       const send = (tenant: string, label: string) =>
         client.send(new InvokeCommand({ FunctionName: 'fair', TenantId: tenant, Payload: Buffer.from('{"sleepMs":150}') })).then(() => done.push(label));
       const noisy = Array.from({ length: 6 }, (_, i) => send('noisy', `noisy-${i}`));
-      await new Promise((r) => setTimeout(r, 50));
+      await until('one noisy call runs and five wait', async () => {
+        const s = await nodeStats(busy);
+        return s.InflightInvocations === 1 && s.QueuedInvocations === 5;
+      });
       const quiet = send('quiet', 'quiet');
       await Promise.all([...noisy, quiet]);
       // One invocation at a time: first come first served would finish the quiet call last.

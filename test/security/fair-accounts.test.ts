@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestSigner } from '../../src/shared/sigv4-signer.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 const SOURCE = `
 exports.handler = async (event) => {
@@ -74,7 +75,7 @@ describe('one account cannot starve another', () => {
   it('spinning handlers on every execution slot do not freeze another account’s warm function', async () => {
     // Two 8 s spins fill both execution slots; the victim's Timeout is 3 s.
     const spins = Array.from({ length: 2 }, () => invoke(attacker, 'spin', { spin: true }, {}));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('both spins run', async () => (await nodeStats(server)).BusyEnvironments === 2);
     await victimServedDuring(Promise.all(spins));
     for (const res of await Promise.all(spins)) expect(res.status).toBe(200); // each timed out on its own
   }, 60_000);
@@ -85,13 +86,19 @@ describe('one account cannot starve another', () => {
       ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-a', { sleepMs: 11_000 })),
       ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-b', { sleepMs: 11_000 })),
     ];
-    await new Promise((r) => setTimeout(r, 300));
+    await until('the sleeps hold every admission slot, the rest queued behind them', async () => {
+      const s = await nodeStats(server);
+      return s.InflightInvocations === s.MaxInflightInvocations && s.QueuedInvocations === sleeps.length - s.MaxInflightInvocations!;
+    });
     await victimServedDuring(Promise.all(sleeps));
   }, 60_000);
 
   it('120 tenant ids of one account take no turns from another account', async () => {
     const flood = Array.from({ length: 120 }, (_, i) => invoke(attacker, 'tenants', { sleepMs: 200 }, { 'x-amz-tenant-id': `t${i}` }));
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the flood holds every admission slot and queues behind them', async () => {
+      const s = await nodeStats(server);
+      return s.InflightInvocations === s.MaxInflightInvocations && s.QueuedInvocations! > 0;
+    });
     await victimServedDuring(Promise.allSettled(flood));
   }, 60_000);
 });
