@@ -40,9 +40,7 @@ export default defineConfig(async (): Promise<UserConfig> => {
       globalSetup: ['test/support/postgres.global-setup.ts'],
       projects: [
         { extends: true as const, test: { name: 'main', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], provide: store('sqlite') } },
-        ...(found.url || required
-          ? [{ extends: true as const, test: { name: 'postgres', include: CORE_ON_POSTGRES, provide: store('postgres') } }]
-          : []),
+        ...(found.url || required ? [{ extends: true as const, test: { name: 'postgres', include: CORE_ON_POSTGRES, provide: store('postgres') } }] : []),
       ],
     },
   };

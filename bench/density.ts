@@ -78,7 +78,9 @@ export async function runDensity(t: Target, tenants: number, concurrency: number
   await sleep(settleMs);
   const after = await nodeStats(t);
   if (after.Environments - before.Environments !== tenants) {
-    throw new Error(`density: expected ${tenants} more environments, the node has ${after.Environments - before.Environments} (evicted ${after.EnvironmentsEvicted - before.EnvironmentsEvicted}): raise its budget`);
+    throw new Error(
+      `density: expected ${tenants} more environments, the node has ${after.Environments - before.Environments} (evicted ${after.EnvironmentsEvicted - before.EnvironmentsEvicted}): raise its budget`,
+    );
   }
   return {
     tenants,
@@ -92,7 +94,10 @@ export async function runDensity(t: Target, tenants: number, concurrency: number
 }
 
 /** As many new tenants as fit in the time box (up to `target`) on a node whose memory budget forces eviction, with its RSS polled throughout. */
-export async function runEviction(t: Target, opts: { target: number; timeBoxSeconds: number; concurrency: number; settleMs: number; memoryBudgetMb: number }): Promise<EvictionResult> {
+export async function runEviction(
+  t: Target,
+  opts: { target: number; timeBoxSeconds: number; concurrency: number; settleMs: number; memoryBudgetMb: number },
+): Promise<EvictionResult> {
   await probe(t);
   await sleep(opts.settleMs);
   const before = await nodeStats(t);
@@ -107,7 +112,8 @@ export async function runEviction(t: Target, opts: { target: number; timeBoxSeco
     while (polling) {
       const s = await nodeStats(t, pollAgent);
       peak = { rss: Math.max(peak.rss, s.ResidentMemoryBytes), envs: Math.max(peak.envs, s.Environments), envMem: Math.max(peak.envMem, s.EnvironmentMemoryBytes) };
-      if (polls++ % Math.round(1000 / POLL_MS) === 0) timeline.push([(performance.now() - started) / 1000, served, s.ResidentMemoryBytes, s.Environments, s.EnvironmentMemoryBytes]);
+      if (polls++ % Math.round(1000 / POLL_MS) === 0)
+        timeline.push([(performance.now() - started) / 1000, served, s.ResidentMemoryBytes, s.Environments, s.EnvironmentMemoryBytes]);
       await sleep(POLL_MS);
     }
   })();

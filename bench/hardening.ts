@@ -136,15 +136,20 @@ function manyModules(files: number): Uint8Array {
 }
 
 function attacks(t: Target, attacker: Target, victimKeyId: string): Attack[] {
-  const invoke = (name: string, payload: unknown, headers: Record<string, string> = {}) => async (agent: http.Agent) =>
-    send(attacker.url, await sign(attacker, 'POST', invokePath(name), JSON.stringify(payload), headers), agent);
+  const invoke =
+    (name: string, payload: unknown, headers: Record<string, string> = {}) =>
+    async (agent: http.Agent) =>
+      send(attacker.url, await sign(attacker, 'POST', invokePath(name), JSON.stringify(payload), headers), agent);
   let tenant = 0;
   const deployZip = Buffer.from(manyModules(3000)).toString('base64');
   let deploys = 0;
   return [
     { name: 'four handlers spinning to their Timeout', start: () => loops(4, invoke('spin', { spin: true })) },
     { name: 'four setImmediate loops to their Timeout', start: () => loops(4, invoke('spin', { immediates: true })) },
-    { name: 'twelve sleeping invocations over two functions', start: () => loops(12, async (a) => Promise.all([invoke('sleep-a', { sleepMs: 5000 })(a), invoke('sleep-b', { sleepMs: 5000 })(a)])) },
+    {
+      name: 'twelve sleeping invocations over two functions',
+      start: () => loops(12, async (a) => Promise.all([invoke('sleep-a', { sleepMs: 5000 })(a), invoke('sleep-b', { sleepMs: 5000 })(a)])),
+    },
     { name: '120 tenant ids, 64 connections', start: () => loops(64, async (a) => invoke('tenants', { sleepMs: 5 }, { 'x-amz-tenant-id': `t${tenant++ % 120}` })(a)) },
     { name: '24 stalled bodies under the quiet account’s key id', start: () => stalls(t, victimKeyId, 24) },
     {
@@ -155,7 +160,10 @@ function attacks(t: Target, attacker: Target, victimKeyId: string): Attack[] {
     },
     {
       name: 'deploys of a 3,000-module package, 2 at a time',
-      start: () => loops(2, async (a) => send(attacker.url, await sign(attacker, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: `deploy-${deploys++}`, Code: { ZipFile: deployZip } })), a)),
+      start: () =>
+        loops(2, async (a) =>
+          send(attacker.url, await sign(attacker, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: `deploy-${deploys++}`, Code: { ZipFile: deployZip } })), a),
+        ),
     },
   ];
 }
@@ -249,7 +257,10 @@ export async function runHardeningSuite(ctx: SuiteContext): Promise<SuiteOutcome
   const builds = await buildCost(ctx.tmp);
   for (const b of builds) rows.push(ratioRow(`Build of ${b.files} modules: confined build vs plain esbuild`, 'ms', 'plain esbuild', b.plainMs, b.confinedMs));
   const [, mid, big] = builds;
-  if (mid && big) rows.push(ratioRow(`Confined build: ${big.files} vs ${mid.files} modules (linear: about 2x)`, 'ms', `${mid.files} modules`, mid.confinedMs, big.confinedMs, { op: '<=', limit: 2.5 }));
+  if (mid && big)
+    rows.push(
+      ratioRow(`Confined build: ${big.files} vs ${mid.files} modules (linear: about 2x)`, 'ms', `${mid.files} modules`, mid.confinedMs, big.confinedMs, { op: '<=', limit: 2.5 }),
+    );
   raw.builds = builds;
 
   const table = writeResults(ctx.results, 'hardening', 'Stratus hardening benchmark', rows, METHOD, raw);

@@ -15,7 +15,10 @@ import { CACHE_DIR, num, type SuiteContext, type SuiteOutcome } from './suite.ts
 
 const CONFIG = {
   /** Node.js versions measured beside the one running the bench, fetched from the npm registry (pinned: a figure compares like with like). */
-  versions: (process.env.BENCH_NODE_VERSIONS ?? '24.22.3').split(',').map((v) => v.trim()).filter((v) => v && v !== process.versions.node),
+  versions: (process.env.BENCH_NODE_VERSIONS ?? '24.22.3')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v && v !== process.versions.node),
   rounds: num('BENCH_ROUNDS', 3),
   phaseSeconds: num('BENCH_PHASE_SECONDS', 5),
   warmupSeconds: num('BENCH_WARMUP_SECONDS', 2),
@@ -81,18 +84,42 @@ function tableRows(all: Column[], ran: Column[], warm: { concurrency: number; re
   const line = (figure: string, cell: (c: Column) => string, vsFirst: (c: Column) => string) =>
     rows.push([figure, ...all.map((c) => (c.servers ? cell(c) : '—')), ...all.slice(1).map((c) => (c.servers && c !== first ? vsFirst(c) : '—'))]);
   for (const { concurrency, results: r } of warm) {
-    line(`Warm invoke c=${concurrency}: throughput`, (c) => `${fmt(r[stratusOf(c)]!.throughput)} req/s (${ratioSpread(r[stratusOf(c)]!, r[http(c)]!).ratio.toFixed(2)}x node:http)`, (c) => spreadText(ratioSpread(r[stratusOf(c)]!, r[stratusOf(first)]!)));
+    line(
+      `Warm invoke c=${concurrency}: throughput`,
+      (c) => `${fmt(r[stratusOf(c)]!.throughput)} req/s (${ratioSpread(r[stratusOf(c)]!, r[http(c)]!).ratio.toFixed(2)}x node:http)`,
+      (c) => spreadText(ratioSpread(r[stratusOf(c)]!, r[stratusOf(first)]!)),
+    );
     for (const p of ['p50', 'p99'] as const) {
       const ms = (c: Column) => r[stratusOf(c)]!.latencyMs[p];
-      line(`Warm invoke c=${concurrency}: ${p} latency`, (c) => `${fmt(ms(c))} ms (${addedText(ms(c) - r[http(c)]!.latencyMs[p])})`, (c) => addedText(ms(c) - ms(first)));
+      line(
+        `Warm invoke c=${concurrency}: ${p} latency`,
+        (c) => `${fmt(ms(c))} ms (${addedText(ms(c) - r[http(c)]!.latencyMs[p])})`,
+        (c) => addedText(ms(c) - ms(first)),
+      );
     }
-    line(`↳ node:http c=${concurrency}: throughput`, (c) => `${fmt(r[http(c)]!.throughput)} req/s`, (c) => spreadText(ratioSpread(r[http(c)]!, r[http(first)]!)));
+    line(
+      `↳ node:http c=${concurrency}: throughput`,
+      (c) => `${fmt(r[http(c)]!.throughput)} req/s`,
+      (c) => spreadText(ratioSpread(r[http(c)]!, r[http(first)]!)),
+    );
   }
   const cold = (c: Column, key: keyof ColdResult['raw']) => summarize(c.cold![key]);
-  for (const [figure, key, p] of [['Cold start, HTTP invoke: p50', 'httpColdMs', 'p50'], ['Cold start, HTTP invoke: p99', 'httpColdMs', 'p99'], ['Cold start, engine create (Init Duration): p50', 'engineInitMs', 'p50']] as const) {
-    line(figure, (c) => `${fmt(cold(c, key)[p])} ms (${(cold(c, key)[p] / cold(c, 'bareIsolateMs')[p]).toFixed(2)}x bare)`, (c) => `${(cold(c, key)[p] / cold(first, key)[p]).toFixed(2)}x`);
+  for (const [figure, key, p] of [
+    ['Cold start, HTTP invoke: p50', 'httpColdMs', 'p50'],
+    ['Cold start, HTTP invoke: p99', 'httpColdMs', 'p99'],
+    ['Cold start, engine create (Init Duration): p50', 'engineInitMs', 'p50'],
+  ] as const) {
+    line(
+      figure,
+      (c) => `${fmt(cold(c, key)[p])} ms (${(cold(c, key)[p] / cold(c, 'bareIsolateMs')[p]).toFixed(2)}x bare)`,
+      (c) => `${(cold(c, key)[p] / cold(first, key)[p]).toFixed(2)}x`,
+    );
   }
-  line('↳ bare isolate + context: p50', (c) => `${fmt(cold(c, 'bareIsolateMs').p50)} ms`, (c) => `${(cold(c, 'bareIsolateMs').p50 / cold(first, 'bareIsolateMs').p50).toFixed(2)}x`);
+  line(
+    '↳ bare isolate + context: p50',
+    (c) => `${fmt(cold(c, 'bareIsolateMs').p50)} ms`,
+    (c) => `${(cold(c, 'bareIsolateMs').p50 / cold(first, 'bareIsolateMs').p50).toFixed(2)}x`,
+  );
   rows.push(['isolated-vm loaded', ...all.map((c) => (c.servers ? c.servers.bare.ready.build.version : '—')), ...all.slice(1).map(() => '—')]);
   for (const c of all) if (c.skipped) rows.push([`${c.label} not measured`, ...all.map((d) => (d === c ? c.skipped! : '—')), ...all.slice(1).map(() => '—')]);
   return rows;
@@ -106,7 +133,12 @@ export async function runNodesSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
     const prepared = await prepareNodeRuntime(version, CACHE_DIR, ctx.log);
     columns.push(prepared.ok ? { label: `Node ${prepared.runtime.version}`, runtime: prepared.runtime } : { label: `Node v${version}`, skipped: prepared.reason });
   }
-  ctx.log(`bench nodes: starting servers on ${columns.filter((c) => !c.skipped).map((c) => c.label).join(', ')}`);
+  ctx.log(
+    `bench nodes: starting servers on ${columns
+      .filter((c) => !c.skipped)
+      .map((c) => c.label)
+      .join(', ')}`,
+  );
   for (const [i, col] of columns.entries()) {
     if (col.skipped) continue;
     try {
@@ -146,9 +178,13 @@ export async function runNodesSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   await Promise.all(ran.flatMap((c) => [c.servers!.baseline.close(), c.servers!.stratus.close(), c.servers!.bare.close()]));
 
   const first = ran[0]!;
-  const rows: Row[] = ran.slice(1).flatMap((c) =>
-    warm.map(({ concurrency, results: r }) => ratioRow(`Warm invoke c=${concurrency}: throughput, ${c.label} vs ${first.label}`, 'req/s', first.label, r[stratusOf(first)]!.throughput, r[stratusOf(c)]!.throughput)),
-  );
+  const rows: Row[] = ran
+    .slice(1)
+    .flatMap((c) =>
+      warm.map(({ concurrency, results: r }) =>
+        ratioRow(`Warm invoke c=${concurrency}: throughput, ${c.label} vs ${first.label}`, 'req/s', first.label, r[stratusOf(first)]!.throughput, r[stratusOf(c)]!.throughput),
+      ),
+    );
   const header = ['Stratus', ...columns.map((c) => c.label), ...columns.slice(1).map((c) => `${c.label.replace('Node ', '')} vs ${first.label.replace('Node ', '')}`)];
   const table = sideTable(header, tableRows(columns, ran, warm));
   const seconds = (performance.now() - started) / 1000;

@@ -95,12 +95,23 @@ export async function runPeersSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
 
   // For run.ts's goal count: the issue's standing goal is to pass workerd.
   const rows: Row[] = measured.flatMap(({ concurrency, results }) =>
-    results[WORKERD] ? [ratioRow(`Warm invoke c=${concurrency}: throughput vs workerd`, 'req/s', 'workerd', results[WORKERD].throughput, results[STRATUS]!.throughput, { op: '>=', limit: 1 })] : [],
+    results[WORKERD]
+      ? [ratioRow(`Warm invoke c=${concurrency}: throughput vs workerd`, 'req/s', 'workerd', results[WORKERD].throughput, results[STRATUS]!.throughput, { op: '>=', limit: 1 })]
+      : [],
   );
   const header = ['Warm invoke', 'node:http (baseline)', 'Stratus (SigV4, tenancy)', 'workerd (no auth)', 'Stratus vs workerd (goal ≥ 1x)'];
-  const table = sideTable(header, measured.flatMap(({ concurrency, results }) => rowsOf(concurrency, results, skipped)));
+  const table = sideTable(
+    header,
+    measured.flatMap(({ concurrency, results }) => rowsOf(concurrency, results, skipped)),
+  );
   const seconds = (performance.now() - started) / 1000;
   const versionText = workerd?.version ?? `workerd@${WORKERD_VERSION} (not run)`;
-  writeSideResults(ctx.results, 'peers', 'Stratus beside workerd: warm invocation', table, [loadNote(loadAtStart)], method(versionText), { config: CONFIG, seconds, workerd: workerd?.version ?? null, skipped: skipped ?? null, measured });
+  writeSideResults(ctx.results, 'peers', 'Stratus beside workerd: warm invocation', table, [loadNote(loadAtStart)], method(versionText), {
+    config: CONFIG,
+    seconds,
+    workerd: workerd?.version ?? null,
+    skipped: skipped ?? null,
+    measured,
+  });
   return { name: 'peers', rows, table, seconds };
 }

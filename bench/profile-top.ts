@@ -16,7 +16,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'nm:').replace(/^.*\/work\/main\//, '');
+const shortUrl = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'nm:')
+    .replace(/^.*\/work\/main\//, '');
 const keyOf = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 function summarize(file: string, top: number): void {
@@ -48,7 +52,8 @@ function summarize(file: string, top: number): void {
   walk(p.nodes[0]!.id, new Set());
   const print = (title: string, m: Map<string, number>) => {
     console.log(`\n${title}`);
-    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * us) / total).toFixed(1).padStart(6)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+      console.log(`${((100 * us) / total).toFixed(1).padStart(6)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
   };
   console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
   print('Self time by function', self);
@@ -58,5 +63,10 @@ function summarize(file: string, top: number): void {
 
 const target = process.argv[2];
 if (!target) throw new Error('usage: node --import tsx bench/profile-top.ts <file.cpuprofile | folder> [top]');
-const files = fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f)) : [target];
+const files = fs.statSync(target).isDirectory()
+  ? fs
+      .readdirSync(target)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => path.join(target, f))
+  : [target];
 for (const f of files) summarize(f, Number(process.argv[3] ?? 30));

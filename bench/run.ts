@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   const is = (...names: Only[]) => pick === 'all' || names.includes(pick);
   const outcomes: SuiteOutcome[] = [];
   if (is('core', 'warm', 'cold')) outcomes.push(await runCoreSuite(ctx, { warm: is('core', 'warm'), cold: is('core', 'cold') }));
-  if (is('tenants', 'noisy', 'density', 'churn')) outcomes.push(await runTenantsSuite(ctx, { noisy: is('tenants', 'noisy'), density: is('tenants', 'density'), churn: is('tenants', 'churn') }));
+  if (is('tenants', 'noisy', 'density', 'churn'))
+    outcomes.push(await runTenantsSuite(ctx, { noisy: is('tenants', 'noisy'), density: is('tenants', 'density'), churn: is('tenants', 'churn') }));
   if (is('hardening')) outcomes.push(await runHardeningSuite(ctx));
   if (is('peers')) outcomes.push(await runPeersSuite(ctx));
   if (is('nodes')) outcomes.push(await runNodesSuite(ctx));
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
 
   for (const o of outcomes) {
     process.stdout.write(`\n## ${o.name}\n\n${o.table}\n`);
-    log(`bench ${o.name}: ${o.seconds.toFixed(0)} s; goals met ${o.rows.filter((r) => met(r) === true).length}/${o.rows.filter((r) => met(r) !== undefined).length}; wrote ${new URL(`${o.name}.md`, RESULTS).pathname} and ${o.name}.json`);
+    log(
+      `bench ${o.name}: ${o.seconds.toFixed(0)} s; goals met ${o.rows.filter((r) => met(r) === true).length}/${o.rows.filter((r) => met(r) !== undefined).length}; wrote ${new URL(`${o.name}.md`, RESULTS).pathname} and ${o.name}.json`,
+    );
   }
   log(`bench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

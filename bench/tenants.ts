@@ -62,12 +62,28 @@ function noisyRows(r: NoisyResult, unpaced: NoisyResult | undefined): Row[] {
     ratioRow('Noisy neighbour: quiet tenants p50 latency', 'ms', alone, r.alone.latencyMs.p50, r.withNoisy.latencyMs.p50),
     ratioRow('Noisy neighbour: quiet tenants p99 latency', 'ms', alone, r.alone.latencyMs.p99, r.withNoisy.latencyMs.p99, { op: '<=', limit: 2 }),
     valueRow('Noisy neighbour: quiet tenants failed requests (both sides)', 'requests', r.alone.failures + r.withNoisy.failures, { op: '<=', limit: 0 }),
-    ratioRow(`↳ Noisy tenant throughput (${CONFIG.noisyRate ? `${CONFIG.noisyRate} req/s asked` : "closed loop"}, c=${r.noisyConnections})`, 'req/s', 'one quiet tenant', r.quietRatePerTenant, r.noisy.throughput),
+    ratioRow(
+      `↳ Noisy tenant throughput (${CONFIG.noisyRate ? `${CONFIG.noisyRate} req/s asked` : 'closed loop'}, c=${r.noisyConnections})`,
+      'req/s',
+      'one quiet tenant',
+      r.quietRatePerTenant,
+      r.noisy.throughput,
+    ),
     valueRow('↳ Noisy tenant: 429 responses', 'responses', throttled),
     valueRow('↳ Noisy tenant: other failures (non-2xx, socket errors, timeouts)', 'requests', otherBad + r.noisy.timeouts),
     ratioRow('↳ Stratus event-loop delay p99 (mean over phases)', 'ms', alone, mean(r.alone.loopDelayMs.map((d) => d.p99)), mean(r.withNoisy.loopDelayMs.map((d) => d.p99))),
-    valueRow(`↳ Guest steps waiting for an execution slot with noisy (most seen, polled; alone: ${Math.max(...r.alone.maxWaitingSteps)})`, 'steps', Math.max(...r.withNoisy.maxWaitingSteps)),
-    ratioRow('↳ Stratus main-thread CPU (share of one core, mean over phases)', '%', alone, 100 * mean(r.alone.loopDelayMs.map((d) => d.mainThreadCpu)), 100 * mean(r.withNoisy.loopDelayMs.map((d) => d.mainThreadCpu))),
+    valueRow(
+      `↳ Guest steps waiting for an execution slot with noisy (most seen, polled; alone: ${Math.max(...r.alone.maxWaitingSteps)})`,
+      'steps',
+      Math.max(...r.withNoisy.maxWaitingSteps),
+    ),
+    ratioRow(
+      '↳ Stratus main-thread CPU (share of one core, mean over phases)',
+      '%',
+      alone,
+      100 * mean(r.alone.loopDelayMs.map((d) => d.mainThreadCpu)),
+      100 * mean(r.withNoisy.loopDelayMs.map((d) => d.mainThreadCpu)),
+    ),
     ratioRow('↳ Stratus GC time per phase (mean)', 'ms', alone, mean(r.alone.loopDelayMs.map((d) => d.gc.totalMs)), mean(r.withNoisy.loopDelayMs.map((d) => d.gc.totalMs))),
     valueRow('↳ Invocations admitted through the event-loop pacer, per phase with noisy (mean)', 'invocations', mean(r.withNoisy.pacedAdmissions)),
     valueRow('↳ Admission rate limit while pacing (mean of polls)', 'req/s', mean(r.withNoisy.pacingRate)),
@@ -92,7 +108,13 @@ function churnRows(c: ChurnResult): Row[] {
 function densityRows(d: DensityResult | undefined, bareRssPerIsolate: number | undefined, e: EvictionResult | undefined): Row[] {
   const rows: Row[] = [];
   if (d && bareRssPerIsolate !== undefined) {
-    rows.push(ratioRow(`Density: RSS per idle warm tenant environment (${d.tenants} tenants)`, 'MB', 'bare isolate+context', bareRssPerIsolate / MB, d.rssPerEnvironmentBytes / MB, { op: '<=', limit: 2, absolute: true }));
+    rows.push(
+      ratioRow(`Density: RSS per idle warm tenant environment (${d.tenants} tenants)`, 'MB', 'bare isolate+context', bareRssPerIsolate / MB, d.rssPerEnvironmentBytes / MB, {
+        op: '<=',
+        limit: 2,
+        absolute: true,
+      }),
+    );
     rows.push(valueRow('↳ Density: EnvironmentMemoryBytes (V8 heap) per environment', 'MB', d.environmentMemoryPerEnvironmentBytes / MB));
     rows.push(valueRow('Density: failed requests while warming', 'requests', d.errors, { op: '<=', limit: 0 }));
   }
@@ -131,7 +153,10 @@ export async function runTenantsSuite(ctx: SuiteContext, figures: Record<TenantF
   let unpaced: NoisyResult | undefined;
   let churn: ChurnResult | undefined;
   if (figures.noisy || figures.churn) {
-    const [{ child, target }, loader] = await Promise.all([stratusChild(ctx, 'tenants-data', CONFIG.eventLoopTarget > 0 ? { eventLoopTarget: CONFIG.eventLoopTarget } : {}), startChild<unknown>('loader')]);
+    const [{ child, target }, loader] = await Promise.all([
+      stratusChild(ctx, 'tenants-data', CONFIG.eventLoopTarget > 0 ? { eventLoopTarget: CONFIG.eventLoopTarget } : {}),
+      startChild<unknown>('loader'),
+    ]);
     // Churn first, while the node holds few environments.
     if (figures.churn) {
       ctx.log(`bench tenants: churn (${CONFIG.churnSamples} new tenants)`);
@@ -170,13 +195,27 @@ export async function runTenantsSuite(ctx: SuiteContext, figures: Record<TenantF
 
     ctx.log(`bench tenants: eviction (up to ${CONFIG.evictionTarget} tenants in ${CONFIG.evictionSeconds} s, ${CONFIG.evictionBudgetMb} MB budget)`);
     const small = await stratusChild(ctx, 'eviction-data', { memoryBudgetMb: CONFIG.evictionBudgetMb, maxEnvironments: 20_000 });
-    eviction = await runEviction(small.target, { target: CONFIG.evictionTarget, timeBoxSeconds: CONFIG.evictionSeconds, concurrency: CONFIG.warmConcurrency, settleMs: CONFIG.settleMs, memoryBudgetMb: CONFIG.evictionBudgetMb });
+    eviction = await runEviction(small.target, {
+      target: CONFIG.evictionTarget,
+      timeBoxSeconds: CONFIG.evictionSeconds,
+      concurrency: CONFIG.warmConcurrency,
+      settleMs: CONFIG.settleMs,
+      memoryBudgetMb: CONFIG.evictionBudgetMb,
+    });
     closeClient();
     await small.child.close();
   }
 
   const rows = [...(noisy ? noisyRows(noisy, unpaced) : []), ...(churn ? churnRows(churn) : []), ...densityRows(density, bareRss, eviction)];
   const seconds = (performance.now() - started) / 1000;
-  const table = writeResults(ctx.results, 'tenants', 'Stratus multi-tenant benchmark', rows, METHOD, { config: CONFIG, seconds, noisy, unpaced, churn, density: density && { ...density, bareRssPerIsolateBytes: bareRss }, eviction });
+  const table = writeResults(ctx.results, 'tenants', 'Stratus multi-tenant benchmark', rows, METHOD, {
+    config: CONFIG,
+    seconds,
+    noisy,
+    unpaced,
+    churn,
+    density: density && { ...density, bareRssPerIsolateBytes: bareRss },
+    eviction,
+  });
   return { name: 'tenants', rows, table, seconds };
 }

@@ -41,7 +41,10 @@ async function freshRequest(stratus: Target, side: Side = 'stratus') {
 /** One call to each, to fail fast if either answers something else than the handler's result. */
 export async function checkBoth(stratus: Target, baselineUrl: string): Promise<void> {
   const req = await freshRequest(stratus);
-  for (const [name, url] of [['stratus', stratus.url], ['baseline', baselineUrl]] as const) {
+  for (const [name, url] of [
+    ['stratus', stratus.url],
+    ['baseline', baselineUrl],
+  ] as const) {
     const res = await send(url, req);
     if (res.status !== 200 || JSON.stringify(JSON.parse(res.text)) !== EXPECTED) {
       throw new Error(`${name} answered ${res.status} ${res.text.slice(0, 200)} instead of ${EXPECTED}`);
@@ -53,7 +56,10 @@ export async function runWarm(stratus: Target, baselineUrl: string, opts: WarmOp
   const results: WarmResult[] = [];
   const urls: Record<Side, string> = { baseline: baselineUrl, stratus: stratus.url, dryRun: stratus.url };
   for (const connections of opts.concurrencies) {
-    const acc = Object.fromEntries(SIDES.map((side) => [side, { requests: 0, seconds: 0, latencies: [] as number[], perRound: [] as number[] }])) as Record<Side, { requests: number; seconds: number; latencies: number[]; perRound: number[] }>;
+    const acc = Object.fromEntries(SIDES.map((side) => [side, { requests: 0, seconds: 0, latencies: [] as number[], perRound: [] as number[] }])) as Record<
+      Side,
+      { requests: number; seconds: number; latencies: number[]; perRound: number[] }
+    >;
     // Warm-up: Stratus fills its pool up to `connections` environments; every JIT settles.
     for (const side of SIDES) {
       await runPhase({ url: urls[side], request: await freshRequest(stratus, side), connections, seconds: opts.warmupSeconds });

@@ -39,12 +39,17 @@ export async function runWorkersSuite(ctx: SuiteContext): Promise<SuiteOutcome> 
   const baseline = await startChild<{ url: string }>('baseline');
   const servers: { label: string; child: Child<Target> }[] = [];
   for (const workers of [0, ...COUNTS]) {
-    const child = await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, `workers-${workers}`), BENCH_STRATUS_OPTIONS: JSON.stringify({ engineWorkers: workers }) });
+    const child = await startChild<Target>('stratus', {
+      BENCH_DATA_DIR: path.join(ctx.tmp, `workers-${workers}`),
+      BENCH_STRATUS_OPTIONS: JSON.stringify({ engineWorkers: workers }),
+    });
     servers.push({ label: workers === 0 ? IN_PROCESS : name(workers), child });
   }
   // The baseline gets the same signed bytes as the servers (it ignores the signature).
   const first = servers[0]!.child.ready;
-  const contenders: Contender[] = [{ name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) }];
+  const contenders: Contender[] = [
+    { name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) },
+  ];
   for (const { label, child } of servers) {
     const target: Target = { url: child.ready.url, region: child.ready.region, credentials: child.ready.credentials };
     await deployFunction(target, FUNCTION_NAME, SMALL_HANDLER);
@@ -64,11 +69,17 @@ export async function runWorkersSuite(ctx: SuiteContext): Promise<SuiteOutcome> 
   const tableRows = measured.flatMap(({ concurrency: c, results: r }) => {
     const inProcess = r[IN_PROCESS]!;
     return [
-      [`c=${c}: throughput`, `${fmt(r[BASE]!.throughput)} req/s`, ...labels.map((l) => (l === IN_PROCESS ? `${fmt(inProcess.throughput)} req/s` : `${fmt(r[l]!.throughput)} req/s, ${spreadText(ratioSpread(r[l]!, inProcess))}`))],
+      [
+        `c=${c}: throughput`,
+        `${fmt(r[BASE]!.throughput)} req/s`,
+        ...labels.map((l) => (l === IN_PROCESS ? `${fmt(inProcess.throughput)} req/s` : `${fmt(r[l]!.throughput)} req/s, ${spreadText(ratioSpread(r[l]!, inProcess))}`)),
+      ],
       ...(['p50', 'p99'] as const).map((p) => [
         `c=${c}: ${p} latency`,
         `${fmt(r[BASE]!.latencyMs[p])} ms`,
-        ...labels.map((l) => (l === IN_PROCESS ? `${fmt(inProcess.latencyMs[p])} ms` : `${fmt(r[l]!.latencyMs[p])} ms (${addedText(r[l]!.latencyMs[p] - inProcess.latencyMs[p])})`)),
+        ...labels.map((l) =>
+          l === IN_PROCESS ? `${fmt(inProcess.latencyMs[p])} ms` : `${fmt(r[l]!.latencyMs[p])} ms (${addedText(r[l]!.latencyMs[p] - inProcess.latencyMs[p])})`,
+        ),
       ]),
     ];
   });
@@ -78,6 +89,11 @@ export async function runWorkersSuite(ctx: SuiteContext): Promise<SuiteOutcome> 
   );
   const table = sideTable(['Warm invoke', 'node:http (baseline)', ...labels.map((l) => `Stratus, ${l}`)], tableRows);
   const seconds = (performance.now() - started) / 1000;
-  writeSideResults(ctx.results, 'workers', 'Engines in worker processes against engines in the server process: warm invocation', table, [loadNote(loadAtStart)], method(), { config: CONFIG, seconds, cores: CORES, measured });
+  writeSideResults(ctx.results, 'workers', 'Engines in worker processes against engines in the server process: warm invocation', table, [loadNote(loadAtStart)], method(), {
+    config: CONFIG,
+    seconds,
+    cores: CORES,
+    measured,
+  });
   return { name: 'workers', rows, table, seconds };
 }

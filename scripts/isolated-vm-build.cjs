@@ -43,7 +43,9 @@ function main() {
   const run = spawnSync(process.execPath, [gyp, 'rebuild', '--release', '-j', 'max'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.status !== 0) {
     console.warn(`${run.stdout}${run.stderr}`.split('\n').slice(-40).join('\n'));
-    console.warn(`stratus: compiling isolated-vm 5.0.4 failed (above); stratus-isolate functions will not run on ${node}. Install python3, make and g++, or use Node.js 22 or later (prebuilt).`);
+    console.warn(
+      `stratus: compiling isolated-vm 5.0.4 failed (above); stratus-isolate functions will not run on ${node}. Install python3, make and g++, or use Node.js 22 or later (prebuilt).`,
+    );
     return;
   }
   spawnSync(process.execPath, [gyp, 'clean'], { cwd: dir, stdio: 'ignore' });

@@ -55,7 +55,10 @@ const schema = z.object({
   STRATUS_HOST: z.string().min(1).default('127.0.0.1'),
   STRATUS_PORT: intIn(0, 65535).default(9070),
   STRATUS_DATA_DIR: z.string().min(1).default('.stratus'),
-  STRATUS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/).default('us-east-1'),
+  STRATUS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/)
+    .default('us-east-1'),
   STRATUS_ROOT_ACCESS_KEY_ID: z.string().optional(),
   STRATUS_ROOT_SECRET_ACCESS_KEY: z.string().optional(),
   STRATUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

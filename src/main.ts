@@ -7,9 +7,26 @@ import { pino, type Logger } from 'pino';
 import { buildPackage, createBuildGate, defaultBuildDir, removeStaleBuilds } from './artifacts/index.ts';
 import { buildServer, createCodeLinks } from './api/index.ts';
 import { createAccountService, createAliasService, createCodeCollector, createFunctionService, createResolver, type Credentials, type PackageBuilder } from './control/index.ts';
-import { createCheckedBuilder, createFairScheduler, createInvocationStages, createLoadGovernor, createQuarantine, createTenantLimiter, createTenantMetrics } from './invoke/index.ts';
+import {
+  createCheckedBuilder,
+  createFairScheduler,
+  createInvocationStages,
+  createLoadGovernor,
+  createQuarantine,
+  createTenantLimiter,
+  createTenantMetrics,
+} from './invoke/index.ts';
 import { createPool } from './pool/index.ts';
-import { createIsolateEngine, createWorkerEngine, isolatedVmBuild, isolateReservation, ISOLATE_RUNTIME, startEngineWorkers, type Engine, type EngineWorkers } from './runtime/index.ts';
+import {
+  createIsolateEngine,
+  createWorkerEngine,
+  isolatedVmBuild,
+  isolateReservation,
+  ISOLATE_RUNTIME,
+  startEngineWorkers,
+  type Engine,
+  type EngineWorkers,
+} from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
 import { functionId } from './shared/identity.ts';
@@ -51,8 +68,8 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const config: StratusConfig = { ...configFromEnv({}), ...overrides };
   const logger = pino(
     {
-    level: config.logLevel,
-    // Secrets never reach the log: signatures, keys and environment variables are cut wherever they appear.
+      level: config.logLevel,
+      // Secrets never reach the log: signatures, keys and environment variables are cut wherever they appear.
       redact: { paths: ['req.headers.authorization', '*.secretAccessKey', '*.SecretAccessKey', '*.environment', '*.Environment'], censor: '[redacted]' },
     },
     logDestination ?? pino.destination(1),
@@ -179,12 +196,36 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
-  const app = buildServer({ accounts, functions, aliases, stages, clock, region: config.region, codeLinks: createCodeLinks(), nodeStats, metrics, metricsToken: config.metricsToken, controlAdmission, bodyBudget: { perKeyBytes: config.bodyBytesPerKey, nodeBytes: config.bodyBytes }, logger });
+  const app = buildServer({
+    accounts,
+    functions,
+    aliases,
+    stages,
+    clock,
+    region: config.region,
+    codeLinks: createCodeLinks(),
+    nodeStats,
+    metrics,
+    metricsToken: config.metricsToken,
+    controlAdmission,
+    bodyBudget: { perKeyBytes: config.bodyBytesPerKey, nodeBytes: config.bodyBytes },
+    logger,
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, dataDir: config.dataDir, created: 'accessKeyId' in root, node: process.version, isolatedVm: workers?.isolatedVm ?? isolatedVmBuild().version, engineWorkers: config.engineWorkers }, 'Stratus is ready');
+  logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      created: 'accessKeyId' in root,
+      node: process.version,
+      isolatedVm: workers?.isolatedVm ?? isolatedVmBuild().version,
+      engineWorkers: config.engineWorkers,
+    },
+    'Stratus is ready',
+  );
 
   return {
     url,
@@ -212,7 +253,8 @@ async function startWorkers(config: StratusConfig, logger: Logger): Promise<{ wo
     // The node's execution slots, shared out: each worker schedules its own environments' steps fairly.
     settings: { executionSlots: Math.max(1, Math.ceil(config.executionSlots / config.engineWorkers)) },
     // Which invocations were running names the function; the replacement starts at once.
-    onExit: (exit) => logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it'),
+    onExit: (exit) =>
+      logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it'),
     onCrashReport: (r) => logger.error({ worker: r.slot, where: r.where, environmentId: r.environmentId, err: r.error }, 'execution environment crashed'),
   });
   try {
@@ -229,7 +271,8 @@ const MAX_LOGGED_ERROR_CHARS = 2048;
 
 /** An error's type, message and stack, each cut to a bounded length. */
 function boundedError(err: unknown): { type: string; message: string; stack?: string } {
-  const cut = (text: string) => (text.length > MAX_LOGGED_ERROR_CHARS ? `${text.slice(0, MAX_LOGGED_ERROR_CHARS)}... (${text.length - MAX_LOGGED_ERROR_CHARS} more characters)` : text);
+  const cut = (text: string) =>
+    text.length > MAX_LOGGED_ERROR_CHARS ? `${text.slice(0, MAX_LOGGED_ERROR_CHARS)}... (${text.length - MAX_LOGGED_ERROR_CHARS} more characters)` : text;
   if (!(err instanceof Error)) return { type: typeof err, message: cut(String(err)) };
   return { type: err.name, message: cut(err.message), ...(typeof err.stack === 'string' ? { stack: cut(err.stack) } : {}) };
 }

@@ -5,10 +5,14 @@ export const SMALL_HANDLER = 'exports.handler = async (event) => ({ ok: true, n:
 
 const OPS = [
   (i: number) => `function normalize${i}(s) {\n  return String(s ?? '').trim().toLowerCase().replace(/\\s+/g, '-').slice(0, ${32 + i});\n}`,
-  (i: number) => `function checksum${i}(text) {\n  let h = ${2166136261 + i} >>> 0;\n  for (let k = 0; k < text.length; k++) {\n    h ^= text.charCodeAt(k);\n    h = Math.imul(h, 16777619) >>> 0;\n  }\n  return h.toString(16).padStart(8, '0');\n}`,
-  (i: number) => `function pick${i}(obj, keys) {\n  const out = {};\n  for (const key of keys) if (Object.prototype.hasOwnProperty.call(obj, key)) out[key] = obj[key];\n  out.__rule = ${i};\n  return out;\n}`,
-  (i: number) => `function validate${i}(input) {\n  const errors = [];\n  if (typeof input !== 'object' || input === null) errors.push('input must be an object');\n  else if (input.limit !== undefined && !(Number.isInteger(input.limit) && input.limit > 0 && input.limit <= ${100 * (i + 1)})) errors.push('limit out of range');\n  return { valid: errors.length === 0, errors };\n}`,
-  (i: number) => `function format${i}(amount, currency = 'EUR') {\n  const cents = Math.round(Number(amount) * 100);\n  const sign = cents < 0 ? '-' : '';\n  const abs = Math.abs(cents);\n  return sign + Math.floor(abs / 100).toLocaleString('en-US') + '.' + String(abs % 100).padStart(2, '0') + ' ' + currency + ' #${i}';\n}`,
+  (i: number) =>
+    `function checksum${i}(text) {\n  let h = ${2166136261 + i} >>> 0;\n  for (let k = 0; k < text.length; k++) {\n    h ^= text.charCodeAt(k);\n    h = Math.imul(h, 16777619) >>> 0;\n  }\n  return h.toString(16).padStart(8, '0');\n}`,
+  (i: number) =>
+    `function pick${i}(obj, keys) {\n  const out = {};\n  for (const key of keys) if (Object.prototype.hasOwnProperty.call(obj, key)) out[key] = obj[key];\n  out.__rule = ${i};\n  return out;\n}`,
+  (i: number) =>
+    `function validate${i}(input) {\n  const errors = [];\n  if (typeof input !== 'object' || input === null) errors.push('input must be an object');\n  else if (input.limit !== undefined && !(Number.isInteger(input.limit) && input.limit > 0 && input.limit <= ${100 * (i + 1)})) errors.push('limit out of range');\n  return { valid: errors.length === 0, errors };\n}`,
+  (i: number) =>
+    `function format${i}(amount, currency = 'EUR') {\n  const cents = Math.round(Number(amount) * 100);\n  const sign = cents < 0 ? '-' : '';\n  const abs = Math.abs(cents);\n  return sign + Math.floor(abs / 100).toLocaleString('en-US') + '.' + String(abs % 100).padStart(2, '0') + ' ' + currency + ' #${i}';\n}`,
 ];
 
 /**
@@ -30,7 +34,7 @@ export function coldHandlerSource(salt: number, targetBytes = 10 * 1024): string
   parts.push(
     [
       'exports.handler = async (event) => {',
-      "  const op = TABLE[event && event.op] || TABLE.normalize0;",
+      '  const op = TABLE[event && event.op] || TABLE.normalize0;',
       '  const result = op(event && event.arg !== undefined ? event.arg : event);',
       '  return { ok: true, build: BUILD_ID, ops: Object.keys(TABLE).length, result };',
       '};',

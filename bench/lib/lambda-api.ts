@@ -56,7 +56,16 @@ export async function call(t: Target, method: string, path: string, body: string
 /** CreateFunction with a one-file zip (`index.js`), through the Lambda API as any client would; `extra` adds fields (e.g. TenancyConfig). */
 export async function deployFunction(t: Target, name: string, source: string, extra: Record<string, unknown> = {}): Promise<void> {
   const zip = Buffer.from(zipSync({ 'index.js': strToU8(source) })).toString('base64');
-  const body = JSON.stringify({ FunctionName: name, Runtime: 'stratus-isolate', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/bench', MemorySize: 128, Timeout: 10, Code: { ZipFile: zip }, ...extra });
+  const body = JSON.stringify({
+    FunctionName: name,
+    Runtime: 'stratus-isolate',
+    Handler: 'index.handler',
+    Role: 'arn:aws:iam::000000000000:role/bench',
+    MemorySize: 128,
+    Timeout: 10,
+    Code: { ZipFile: zip },
+    ...extra,
+  });
   await call(t, 'POST', '/2015-03-31/functions', body, 201);
 }
 

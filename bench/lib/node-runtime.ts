@@ -72,7 +72,13 @@ async function installModules(home: string, app: string, log: (line: string) => 
 /** The current code, copied afresh each run so the child runs what is checked out now. */
 function copyCode(app: string): void {
   fs.mkdirSync(app, { recursive: true });
-  const entries = [...CODE, ...fs.readdirSync(path.join(REPO, 'bench')).filter((e) => !BENCH_NOT_COPIED.has(e)).map((e) => path.join('bench', e))];
+  const entries = [
+    ...CODE,
+    ...fs
+      .readdirSync(path.join(REPO, 'bench'))
+      .filter((e) => !BENCH_NOT_COPIED.has(e))
+      .map((e) => path.join('bench', e)),
+  ];
   fs.rmSync(path.join(app, 'bench'), { recursive: true, force: true });
   for (const entry of entries) {
     fs.rmSync(path.join(app, entry), { recursive: true, force: true });

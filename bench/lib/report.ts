@@ -60,7 +60,13 @@ export function markdownTable(rows: Row[]): string {
 
 export function machineNote(): { node: string; cpus: number; cpuModel: string; platform: string; totalMemMb: number } {
   const cpus = os.cpus();
-  return { node: process.version, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', platform: `${os.platform()} ${os.release()}`, totalMemMb: Math.round(os.totalmem() / 1048576) };
+  return {
+    node: process.version,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    platform: `${os.platform()} ${os.release()}`,
+    totalMemMb: Math.round(os.totalmem() / 1048576),
+  };
 }
 
 /** Writes `<name>.md` (title, table, date, machine, method) and `<name>.json` (everything, rounded). */

@@ -18,7 +18,13 @@ export function loadNote(atStart: number): string {
 }
 
 export function sideTable(header: string[], rows: string[][]): string {
-  const lines = [`| ${header.join(' | ')} |`, `| --- |${header.slice(1).map(() => ' ---: |').join('')}`];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| --- |${header
+      .slice(1)
+      .map(() => ' ---: |')
+      .join('')}`,
+  ];
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
 }

@@ -49,7 +49,7 @@ export function workerScript(handlerSource: string): string {
     'const handler = module.exports.handler;',
     'export default {',
     '  async fetch(request) {',
-    "    const text = await request.text();",
+    '    const text = await request.text();',
     "    const out = await handler(JSON.parse(text || '{}'));",
     "    return new Response(JSON.stringify(out), { headers: { 'content-type': 'application/json' } });",
     '  },',

@@ -34,7 +34,13 @@ export function installAuth(app: FastifyInstance, deps: { accounts: AccountServi
     const p = pending.get(request);
     if (!p) throw stratusError('AUTH_MISSING');
     await verifySignature(
-      { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodySha256: bodySha256(request) },
+      {
+        method: request.method,
+        url: request.raw.url ?? request.url,
+        headers: request.headers,
+        body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+        bodySha256: bodySha256(request),
+      },
       p.auth,
       p.secret,
     );

@@ -22,7 +22,9 @@ export function createCodeLinks(key: Buffer = randomBytes(32)): CodeLinks {
   // Everything the download route trusts is signed; JSON keeps the fields apart whatever they contain,
   // and the tag keeps these MACs from ever matching one made for another purpose or link format.
   const mac = (t: CodeLinkTarget, expires: string) =>
-    createHmac('sha256', key).update(JSON.stringify(['stratus-code-link/2', t.accountId, t.functionName, t.codeSha256, expires])).digest('hex');
+    createHmac('sha256', key)
+      .update(JSON.stringify(['stratus-code-link/2', t.accountId, t.functionName, t.codeSha256, expires]))
+      .digest('hex');
   return {
     sign(target, now) {
       const expires = String(now + LINK_TTL_MS);

@@ -4,7 +4,11 @@ import type { FastifyRequest } from 'fastify';
 import { isStratusError } from '../shared/errors.ts';
 import { parseQuery, refuseRepeatedParameters } from './query.ts';
 
-const refusal = async (text: string) => refuseRepeatedParameters({ query: parseQuery(text) } as unknown as FastifyRequest).then(() => undefined, (err: unknown) => err);
+const refusal = async (text: string) =>
+  refuseRepeatedParameters({ query: parseQuery(text) } as unknown as FastifyRequest).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 
 describe('query strings', () => {
   it('decodes one value per name as Fastify does', () => {
@@ -22,7 +26,7 @@ describe('query strings', () => {
   });
 
   it('keeps a huge or empty repeated name readable', async () => {
-    expect((await refusal(`${'x'.repeat(5000)}=1&${'x'.repeat(5000)}=2`) as Error).message.length).toBeLessThan(300);
-    expect((await refusal('=1&=2') as Error).message).toMatch(/without a name/);
+    expect(((await refusal(`${'x'.repeat(5000)}=1&${'x'.repeat(5000)}=2`)) as Error).message.length).toBeLessThan(300);
+    expect(((await refusal('=1&=2')) as Error).message).toMatch(/without a name/);
   });
 });

@@ -11,7 +11,8 @@ const RULES: Record<string, string> = {
   Description: 'a string of at most 256 characters',
   Timeout: 'an integer number of seconds from 1 to 900',
   MemorySize: 'an integer number of MB from 128 to 10240',
-  Environment: "an object {Variables: {KEY: 'value'}} with string values; names are letters, digits and '_', start with a letter and have at least two characters; at most 4 KB in all",
+  Environment:
+    "an object {Variables: {KEY: 'value'}} with string values; names are letters, digits and '_', start with a letter and have at least two characters; at most 4 KB in all",
   'Code.ZipFile': 'the base64-encoded bytes of a zip file',
   ZipFile: 'the base64-encoded bytes of a zip file',
   Publish: 'true or false',
@@ -23,7 +24,7 @@ const RULES: Record<string, string> = {
   TenancyConfig: "{TenantIsolationMode: 'PER_TENANT'}",
   MaxConcurrency: 'a whole number of concurrent invocations per tenant from 1 to 100000 (omit for no limit)',
   MaxRequestsPerSecond: 'requests per second per tenant, from 0.01 to 1000000 (omit for no limit)',
-  'TenancyConfig.TenantIsolationMode': "PER_TENANT (the one tenant isolation mode)",
+  'TenancyConfig.TenantIsolationMode': 'PER_TENANT (the one tenant isolation mode)',
   'RoutingConfig.AdditionalVersionWeights': "an object {'<version>': weight} with one version and a weight from 0.0 to 1.0",
 };
 
@@ -34,7 +35,12 @@ const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}$/);
 
 export const configurationFields = {
   Runtime: str(64).optional(),
-  Handler: z.string().min(1).max(128).regex(/^[^\s]+$/).optional(),
+  Handler: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[^\s]+$/)
+    .optional(),
   Role: str(2048).optional(),
   Description: str(256).optional(),
   Timeout: z.number().int().min(1).max(900).optional(),
@@ -119,7 +125,9 @@ export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | undefine
   const field = path || 'body';
   const rule = RULES[path] ?? RULES[issue.path.slice(0, 1).map(String).join('.')] ?? RULES[String(issue.path[0])];
   const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
-  throw rule ? stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missing' : 'REQUEST_INVALID_PARAMETER.invalid', { field, rule }) : stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missingUnruled' : 'REQUEST_INVALID_PARAMETER.invalidUnruled', { field, issue: issue.message });
+  throw rule
+    ? stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missing' : 'REQUEST_INVALID_PARAMETER.invalid', { field, rule })
+    : stratusError(missing ? 'REQUEST_INVALID_PARAMETER.missingUnruled' : 'REQUEST_INVALID_PARAMETER.invalidUnruled', { field, issue: issue.message });
 }
 
 /** MaxItems query parameter: 1-10000, default 50, as Lambda. */

@@ -21,8 +21,7 @@ const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** How long a control-plane request waits for a slot before it is turned away with 429. */
 const CONTROL_WAIT_MS = 10_000;
 
-const controlBusy = () =>
-  stratusError('REQUEST_THROTTLED.control', { seconds: CONTROL_WAIT_MS / 1000 });
+const controlBusy = () => stratusError('REQUEST_THROTTLED.control', { seconds: CONTROL_WAIT_MS / 1000 });
 
 export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance {
   const app = Fastify({
@@ -62,9 +61,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
     else request.log.debug({ code: error.code, msg: error.message }, 'request refused');
     return sendError(reply, error);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, stratusError('REQUEST_ROUTE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0]! })),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, stratusError('REQUEST_ROUTE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0]! })));
 
   functionRoutes(app, deps);
   versionAliasRoutes(app, deps);

@@ -28,7 +28,10 @@ async function signedRandom(seed: number): Promise<{ req: SignedRequest; signedA
   const r = rng(seed);
   const segments = Array.from({ length: 1 + Math.floor(r.next() * 4) }, () => r.pick(SEGMENTS));
   const rawPath = `/2015-03-31/${segments.join('/')}${r.next() < 0.2 ? '/' : ''}`;
-  const path = rawPath.split('/').map((s) => encodeURIComponent(decodeURIComponentSafe(s))).join('/');
+  const path = rawPath
+    .split('/')
+    .map((s) => encodeURIComponent(decodeURIComponentSafe(s)))
+    .join('/');
   const query: Record<string, string | string[]> = {};
   for (let i = Math.floor(r.next() * 3); i > 0; i--) {
     const key = r.pick(QUERY_KEYS);
@@ -43,7 +46,10 @@ async function signedRandom(seed: number): Promise<{ req: SignedRequest; signedA
   if (r.next() < 0.3) headers['x-amz-content-sha256'] = createHash('sha256').update(body).digest('hex');
   if (r.next() < 0.3) headers['user-agent'] = 'aws-sdk-js/3'; // never signed
   const signedAt = new Date(Date.UTC(2026, 10, 24, 3, 0, Math.floor(r.next() * 3600)));
-  const signed = await client.sign(new HttpRequest({ method: r.pick(['GET', 'POST', 'PUT', 'DELETE']), protocol: 'http:', hostname: '127.0.0.1', port: 9070, path, query, headers, body }), { signingDate: signedAt });
+  const signed = await client.sign(
+    new HttpRequest({ method: r.pick(['GET', 'POST', 'PUT', 'DELETE']), protocol: 'http:', hostname: '127.0.0.1', port: 9070, path, query, headers, body }),
+    { signingDate: signedAt },
+  );
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) for (const one of Array.isArray(v) ? v : [v]) qs.append(k, one);
   const url = `${path}${Object.keys(query).length ? `?${qs.toString().replace(/\+/g, '%20')}` : ''}`;
@@ -98,7 +104,10 @@ describe('SigV4 verifier against the library signer', () => {
   it('keeps working across signing days for the same key (the derived key is per day)', async () => {
     const day1 = await signedRandom(11);
     const signedAt2 = new Date(day1.signedAt.getTime() + 86_400_000);
-    const signed = await client.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 9070, path: '/2015-03-31/functions', headers: { host: '127.0.0.1:9070' } }), { signingDate: signedAt2 });
+    const signed = await client.sign(
+      new HttpRequest({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 9070, path: '/2015-03-31/functions', headers: { host: '127.0.0.1:9070' } }),
+      { signingDate: signedAt2 },
+    );
     const lower: Record<string, string> = {};
     for (const [k, v] of Object.entries(signed.headers)) lower[k.toLowerCase()] = v;
     await expect(check(day1.req, day1.signedAt)).resolves.toBeUndefined();
@@ -143,4 +152,3 @@ describe('the signer every Stratus client uses (CLI, tests, bench)', () => {
     expect(asked).toBe(1);
   });
 });
-

@@ -41,10 +41,7 @@ export function parseAuthorization(headers: Record<string, string | string[] | u
     throw stratusError('AUTH_BAD_SIGNATURE.region', { region: expectedRegion });
   }
   if (Math.abs(now - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
-    throw stratusError(
-      'AUTH_CLOCK_SKEW',
-      { signedAt: amzDate as string, serverTime: new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '') },
-    );
+    throw stratusError('AUTH_CLOCK_SKEW', { signedAt: amzDate as string, serverTime: new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '') });
   }
   const signedHeaders = signed!.split(';');
   if (!signedHeaders.includes('host')) throw stratusError('AUTH_INCOMPLETE.hostNotSigned');
@@ -136,13 +133,19 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
   }
   // One pass over SignedHeaders, as the library signs: generated headers dropped, x-amz-date from
   // the signing time, values joined, trimmed and folded.
-  const longDate = auth.signingDate.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const longDate = auth.signingDate
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   const canonicalHeaders: Record<string, string> = Object.create(null);
   for (const name of auth.signedHeaders) {
     const value = req.headers[name];
     if (value === undefined) throw stratusError('AUTH_BAD_SIGNATURE.unsignedHeader', { name });
     if (GENERATED.has(name) || name === 'x-amz-date') continue;
-    canonicalHeaders[name] = joined(value).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+    canonicalHeaders[name] = joined(value)
+      .replace(/[\r\n]/g, ' ')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/^ | $/g, '');
   }
   canonicalHeaders['x-amz-date'] = longDate;
   const bodyHash = req.bodySha256 ?? createHash('sha256').update(req.body).digest('hex');
@@ -155,11 +158,11 @@ function verifySignature(req: SignedRequest, auth: ParsedAuth, signer: Signer): 
   const shortDate = longDate.slice(0, 8);
   const scope = `${shortDate}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
-  const expected = createHmac('sha256', signingKey(signer, shortDate, auth.region, auth.service)).update(stringToSign, 'utf8').digest('hex');
+  const expected = createHmac('sha256', signingKey(signer, shortDate, auth.region, auth.service))
+    .update(stringToSign, 'utf8')
+    .digest('hex');
   const ok = expected.length === auth.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
   if (!ok) {
-    throw stratusError(
-      'AUTH_BAD_SIGNATURE.mismatch',
-    );
+    throw stratusError('AUTH_BAD_SIGNATURE.mismatch');
   }
 }

@@ -19,11 +19,7 @@ describe('build gate', () => {
     const a1 = held();
     const a2 = held();
     const b1 = held();
-    const runs = [
-      gate.run('a', () => (started.push('a1'), a1.work())),
-      gate.run('a', () => (started.push('a2'), a2.work())),
-      gate.run('b', () => (started.push('b1'), b1.work())),
-    ];
+    const runs = [gate.run('a', () => (started.push('a1'), a1.work())), gate.run('a', () => (started.push('a2'), a2.work())), gate.run('b', () => (started.push('b1'), b1.work()))];
     await tick();
     expect(started).toEqual(['a1', 'b1']);
     expect(gate.stats()).toEqual({ running: 2, waiting: 1 });

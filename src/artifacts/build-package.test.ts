@@ -28,7 +28,10 @@ async function handlerOf(files: Record<string, string>, handler: string): Promis
 }
 
 async function failure(promise: Promise<unknown>): Promise<StratusError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isStratusError(error)) throw new Error(`expected a StratusError, got ${String(error)}`);
   return error;
 }

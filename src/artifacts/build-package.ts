@@ -50,7 +50,10 @@ export async function buildPackage(zip: Uint8Array, handler: string, opts: Build
   if (files.length === 0) {
     throw stratusError('CODE_INVALID_ZIP.empty');
   }
-  const entryFile = findHandlerFile(parsed, files.map((f) => f.path));
+  const entryFile = findHandlerFile(
+    parsed,
+    files.map((f) => f.path),
+  );
   const bundleLimits: BundleLimits = {
     cpuSeconds: limits.buildCpuSeconds,
     wallMs: limits.buildWallMs,

@@ -21,7 +21,12 @@ export interface BundleLimits extends BuildProcessLimits {
  * clearly when the engine initializes it, not here. Nothing outside `root` is read into the
  * bundle (see build-worker.js), and no error names anything outside it.
  */
-export async function bundlePackage(staged: Staged, pkg: { files: ExtractEntry[]; entryFile: string; tsconfigRaw: string }, limits: BundleLimits, signal?: AbortSignal): Promise<string> {
+export async function bundlePackage(
+  staged: Staged,
+  pkg: { files: ExtractEntry[]; entryFile: string; tsconfigRaw: string },
+  limits: BundleLimits,
+  signal?: AbortSignal,
+): Promise<string> {
   const { root } = staged;
   let answer;
   try {
@@ -91,7 +96,11 @@ function hintFor(text: string): string {
 
 /** The extraction folder is an internal detail (invariant 5): paths are shown relative to the zip. */
 function scrubRoot(text: string, root: string): string {
-  return text.split(root + sep).join('').split(root).join('.');
+  return text
+    .split(root + sep)
+    .join('')
+    .split(root)
+    .join('.');
 }
 
 /** Any absolute path left in esbuild's own wording is the host's: it is not shown. */

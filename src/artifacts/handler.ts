@@ -92,9 +92,7 @@ export function findHandlerFile(parsed: ParsedHandler, paths: readonly string[])
 /** A short listing, shallow paths first, leaving out dependencies, which rarely hold a handler; undefined when only they are there. */
 function listFiles(paths: readonly string[]): string | undefined {
   const own = paths.filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/'));
-  const shown = [...own]
-    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, LISTED_FILES);
+  const shown = [...own].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0)).slice(0, LISTED_FILES);
   if (shown.length === 0) return undefined;
   const rest = paths.length - shown.length;
   return `${shown.join(', ')}${rest > 0 ? ` (and ${rest} more)` : ''}`;

@@ -21,7 +21,10 @@ function thrown(fn: () => unknown): StratusError {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<StratusError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isStratusError(error)) throw new Error(`expected a StratusError, got ${String(error)}`);
   return error;
 }

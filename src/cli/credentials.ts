@@ -113,4 +113,3 @@ export function resolveCredentials(ctx: CredentialsContext): Credentials {
   }
   return credentialsFromProfile(parseCredentialsFile(text), profile, file);
 }
-

@@ -4,9 +4,7 @@ import { ApiError, CliError, ConnectionError, exitCodeOf, formatErrorLine } from
 
 describe('formatErrorLine', () => {
   it('names the Lambda exception for API errors', () => {
-    expect(formatErrorLine(new ApiError('ResourceNotFoundException', 'Function not found: hello', 404))).toBe(
-      'error: ResourceNotFoundException: Function not found: hello',
-    );
+    expect(formatErrorLine(new ApiError('ResourceNotFoundException', 'Function not found: hello', 404))).toBe('error: ResourceNotFoundException: Function not found: hello');
   });
 
   it('keeps every error on one line and never shows a stack', () => {

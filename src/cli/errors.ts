@@ -33,7 +33,9 @@ export class ConnectionError extends CliError {
   readonly reason: string;
 
   constructor(endpoint: string, reason: string) {
-    super(`the Stratus server is not reachable at ${endpoint} (${reason}); start it with \`npm start\` or \`stratus serve\`, or point --endpoint / STRATUS_ENDPOINT at a running one`);
+    super(
+      `the Stratus server is not reachable at ${endpoint} (${reason}); start it with \`npm start\` or \`stratus serve\`, or point --endpoint / STRATUS_ENDPOINT at a running one`,
+    );
     this.name = 'ConnectionError';
     this.endpoint = endpoint;
     this.reason = reason;

@@ -67,7 +67,11 @@ describe('stratus CLI (against a scripted server)', () => {
 
   it('deploy falls back to update when CreateFunction reports a conflict', async () => {
     const h = harness(dir, (req) =>
-      req.method === 'GET' ? notFound : req.method === 'POST' ? { status: 409, headers: { 'x-amzn-ErrorType': 'ResourceConflictException' }, json: { message: 'exists' } } : { json: config() },
+      req.method === 'GET'
+        ? notFound
+        : req.method === 'POST'
+          ? { status: 409, headers: { 'x-amzn-ErrorType': 'ResourceConflictException' }, json: { message: 'exists' } }
+          : { json: config() },
     );
     expect(await h.run('deploy', 'app', '--name', 'hello')).toBe(0);
     expect(h.requests.at(-1)!.url.pathname).toBe('/2015-03-31/functions/hello/code');

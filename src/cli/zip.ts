@@ -105,7 +105,9 @@ async function collectDirectory(dir: string, prefix: string, walk: Walk): Promis
 /** Deploying the data folder itself would upload every account's key: refuse rather than skip everything. */
 async function refuseDataFolder(source: string, real: string): Promise<void> {
   if (isDataFolder([basename(real)], await readdir(source))) {
-    throw new CliError(`${source} is a Stratus data folder (the server keeps its database and credentials, with every account's secret key, there); deploy your function's own folder`);
+    throw new CliError(
+      `${source} is a Stratus data folder (the server keeps its database and credentials, with every account's secret key, there); deploy your function's own folder`,
+    );
   }
 }
 

@@ -77,7 +77,12 @@ export function createAccountService(deps: { store: AccountStore; clock: Clock }
       if (existing) {
         // A key set in the environment after the first start is added to the admin account, not ignored.
         if (keys?.accessKeyId !== undefined && keys.secretAccessKey !== undefined && !(await store.getAccessKey(keys.accessKeyId))) {
-          await store.addAccessKey({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, accountId: existing.id, createdAt: new Date(clock.now()).toISOString() });
+          await store.addAccessKey({
+            accessKeyId: keys.accessKeyId,
+            secretAccessKey: keys.secretAccessKey,
+            accountId: existing.id,
+            createdAt: new Date(clock.now()).toISOString(),
+          });
         }
         return { account: existing, created: false };
       }

@@ -11,8 +11,22 @@ const REGION = 'us-east-1';
 
 function version(v: string, revisionId = `r-${v}`): FunctionVersionRecord {
   return {
-    accountId: ACCOUNT, functionName: 'orders', version: v, runtime: 'stratus-isolate', handler: 'index.handler', role: '', description: '',
-    memoryMb: 128, timeoutSec: 3, environment: {}, codeSha256: 'c', codeSize: 1, bundleSha256: 'b', handlerExport: 'handler', revisionId, lastModified: 'now',
+    accountId: ACCOUNT,
+    functionName: 'orders',
+    version: v,
+    runtime: 'stratus-isolate',
+    handler: 'index.handler',
+    role: '',
+    description: '',
+    memoryMb: 128,
+    timeoutSec: 3,
+    environment: {},
+    codeSha256: 'c',
+    codeSize: 1,
+    bundleSha256: 'b',
+    handlerExport: 'handler',
+    revisionId,
+    lastModified: 'now',
   };
 }
 
@@ -51,10 +65,30 @@ describe('resolver', () => {
 
   async function setup(random: () => number) {
     stores = openSqliteStores(':memory:');
-    await stores.accounts.createAccount({ id: ACCOUNT, name: 'a', isAdmin: false, createdAt: 'now' }, { accessKeyId: 'K', secretAccessKey: 's', accountId: ACCOUNT, createdAt: 'now' });
+    await stores.accounts.createAccount(
+      { id: ACCOUNT, name: 'a', isAdmin: false, createdAt: 'now' },
+      { accessKeyId: 'K', secretAccessKey: 's', accountId: ACCOUNT, createdAt: 'now' },
+    );
     await stores.functions.createFunction(version('$LATEST'));
-    const published = [await stores.functions.publishVersion({ accountId: ACCOUNT, functionName: 'orders', expectedRevisionId: 'r-$LATEST', description: '', revisionId: 'r-1', lastModified: 'now' })];
-    await stores.functions.createAlias({ accountId: ACCOUNT, functionName: 'orders', name: 'live', functionVersion: '1', description: '', additionalVersionWeights: { $LATEST: 0.25 }, revisionId: 'a1' });
+    const published = [
+      await stores.functions.publishVersion({
+        accountId: ACCOUNT,
+        functionName: 'orders',
+        expectedRevisionId: 'r-$LATEST',
+        description: '',
+        revisionId: 'r-1',
+        lastModified: 'now',
+      }),
+    ];
+    await stores.functions.createAlias({
+      accountId: ACCOUNT,
+      functionName: 'orders',
+      name: 'live',
+      functionVersion: '1',
+      description: '',
+      additionalVersionWeights: { $LATEST: 0.25 },
+      revisionId: 'a1',
+    });
     expect(published[0]?.version).toBe('1');
     return createResolver({ functions: stores.functions, region: REGION, random });
   }
@@ -74,8 +108,15 @@ describe('resolver', () => {
 
   it('says not found for a missing version, alias or function, with the ARN that was asked for', async () => {
     const resolve = await setup(() => 0.9);
-    for (const [name, qualifier] of [['orders', '7'], ['orders', 'nope'], ['missing', undefined]] as const) {
-      const err = await resolve(qualifiedFunction(ACCOUNT, name, qualifier, REGION)).then(() => undefined, (e: unknown) => e);
+    for (const [name, qualifier] of [
+      ['orders', '7'],
+      ['orders', 'nope'],
+      ['missing', undefined],
+    ] as const) {
+      const err = await resolve(qualifiedFunction(ACCOUNT, name, qualifier, REGION)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isStratusError(err) && err.code).toBe('FUNCTION_NOT_FOUND');
       expect((err as Error).message).toContain(`function:${name}${qualifier ? `:${qualifier}` : ''}`);
     }

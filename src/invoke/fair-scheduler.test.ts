@@ -65,7 +65,11 @@ describe('fair scheduler', () => {
     const s = createFairScheduler({ slots: 1 });
     await expect(s.run(t('f'), async () => 42)).resolves.toBe(42);
     await expect(s.run(t('f'), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(s.run(t('f'), () => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      s.run(t('f'), () => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await expect(s.run(t('f'), async () => 'after')).resolves.toBe('after');
   });
 
@@ -88,7 +92,7 @@ describe('fair scheduler limits', () => {
     expect(fourthHog).toBe(false);
     held[0]!();
     (await pending)();
-    held.slice(1).forEach((r) => r());
+    for (const r of held.slice(1)) r();
   });
 
   it('turns a waiter away after its wait time, and the queue moves on', async () => {
@@ -107,10 +111,26 @@ describe('fair scheduler limits', () => {
 describe('fair scheduler with a pacing gate', () => {
   /** A gate that lets `open` grants through, then refuses until given more. */
   function countingGate(open: number) {
+    let refused = 0;
+    let onRefuse: (() => void) | undefined;
     return {
-      tryTake: () => (open > 0 ? (open--, true) : false),
+      tryTake: () => {
+        if (open > 0) return (open--, true);
+        refused++;
+        onRefuse?.();
+        return false;
+      },
       msUntilNext: () => 1,
       allow: (n: number) => void (open += n),
+      get refused() {
+        return refused;
+      },
+      /** Resolves once the gate has refused `n` times in all. */
+      refusedTimes: (n: number) =>
+        new Promise<void>((resolve) => {
+          onRefuse = () => refused >= n && resolve();
+          onRefuse();
+        }),
     };
   }
 
@@ -122,8 +142,8 @@ describe('fair scheduler with a pacing gate', () => {
     const noisy = Array.from({ length: 5 }, (_, i) => s.run(t('noisy'), async () => void order.push(`n${i + 1}`)));
     const quiet = s.run(t('quiet'), async () => void order.push('q'));
     await first;
-    await new Promise((r) => setTimeout(r, 20));
-    // Slots are free, but the gate has no token: nothing else ran.
+    // Two more tries, each on the wake-up timer the refusal set: slots are free, but the gate has no token, so nothing else ran.
+    await gate.refusedTimes(gate.refused + 2);
     expect(order).toEqual(['n0']);
     expect(s.stats()).toMatchObject({ running: 0, waiting: 6 });
     gate.allow(10);
@@ -155,7 +175,7 @@ describe('fair scheduler with a per-turn budget', () => {
     // Round robin across the queues in the next turn: the quiet flow is not behind the six.
     expect(granted.indexOf('q')).toBeLessThanOrEqual(4);
     expect(granted).toHaveLength(10);
-    releases.forEach((r) => r());
+    for (const r of releases) r();
     expect(s.stats()).toMatchObject({ running: 0, waiting: 0 });
   });
 
@@ -188,7 +208,7 @@ describe('fair scheduler across accounts', () => {
     const blockers = await Promise.all([s.acquire(['busy', 'f', '']), s.acquire(['busy', 'f', ''])]);
     const many = Array.from({ length: 120 }, (_, i) => s.run(['many', 'f', `t${i}`], async () => void order.push('many')));
     const one = Array.from({ length: 10 }, () => s.run(['one', 'f', 'only'], async () => void order.push('one')));
-    blockers.forEach((r) => r());
+    for (const r of blockers) r();
     await Promise.all([...many, ...one]);
     // While both wait, they alternate: all ten of the single tenant's calls are among the first twenty-two.
     expect(order.slice(0, 22).filter((x) => x === 'one')).toHaveLength(10);
@@ -211,10 +231,10 @@ describe('fair scheduler across accounts', () => {
     b1();
     (await bNext)();
     (await aNext)();
-    a.slice(2).forEach((r) => r());
+    for (const r of a.slice(2)) r();
     // Alone again, one account may take every slot.
     const alone = await Promise.all([1, 2, 3, 4].map(() => s.acquire(['a', 'f', ''])));
     expect(s.stats()).toMatchObject({ running: 4, waiting: 0 });
-    alone.forEach((r) => r());
+    for (const r of alone) r();
   });
 });

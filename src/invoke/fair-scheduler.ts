@@ -92,8 +92,10 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   const root = newNode('', null);
   let running = 0;
   let leavesWaiting = 0;
+  // biome-ignore lint/correctness/noUnusedVariables: read by `wake ??=`, which Biome counts only as a write.
   let wake: NodeJS.Timeout | undefined;
   let grantedThisTurn = 0;
+  // biome-ignore lint/correctness/noUnusedVariables: read by `nextTurn ??=`, which Biome counts only as a write.
   let nextTurn: NodeJS.Immediate | undefined;
 
   const turnFull = () => grantedThisTurn >= perTurn;
@@ -128,7 +130,7 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
 
   /** Drops nodes that hold nothing and wait for nothing, from `node` up. */
   function prune(node: Node): void {
-    for (let n: Node | null = node; n && n.parent; n = n.parent) {
+    for (let n: Node | null = node; n?.parent; n = n.parent) {
       if (n.held > 0 || n.waiting > 0) return;
       n.parent.children.delete(n.key);
     }
@@ -137,7 +139,7 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
   /** Adds `delta` waiters along the path of `leaf`, joining or leaving parents' rings as counts cross zero. */
   function countWaiting(leaf: Node, delta: 1 | -1): void {
     root.waiting += delta;
-    for (let n: Node | null = leaf; n && n.parent; n = n.parent) {
+    for (let n: Node | null = leaf; n?.parent; n = n.parent) {
       n.waiting += delta;
       if (delta === 1 && n.waiting === 1) {
         // A node (re)joining starts with a clean deficit: DRR keeps no credit or debt for idle nodes.
@@ -214,7 +216,7 @@ export function createFairScheduler(opts: FairSchedulerOptions): FairScheduler {
       released = true;
       running--;
       const heldFor = now() - started;
-      for (let n: Node | null = leaf; n && n.parent; n = n.parent) {
+      for (let n: Node | null = leaf; n?.parent; n = n.parent) {
         n.held--;
         n.deficit -= heldFor;
       }

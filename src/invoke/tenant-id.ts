@@ -16,15 +16,9 @@ export function validateTenantId(id: string): string {
 /** A PER_TENANT function needs a tenant id on every call; any other function must not get one. */
 export function checkTenancy(functionName: string, mode: 'PER_TENANT' | undefined, tenantId: string | undefined): void {
   if (mode === 'PER_TENANT' && tenantId === undefined) {
-    throw stratusError(
-      'TENANT_ID_REQUIRED',
-      { name: functionName },
-    );
+    throw stratusError('TENANT_ID_REQUIRED', { name: functionName });
   }
   if (mode === undefined && tenantId !== undefined) {
-    throw stratusError(
-      'TENANT_ID_UNEXPECTED',
-      { name: functionName },
-    );
+    throw stratusError('TENANT_ID_UNEXPECTED', { name: functionName });
   }
 }

@@ -19,7 +19,10 @@ function make(limits: TenancyLimits, t = { now: 0 }) {
 }
 
 async function refused(p: Promise<unknown>) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isStratusError(err)).toBe(true);
   return err as { code: string; retryAfterSeconds?: number; details?: Record<string, string> };
 }

@@ -32,7 +32,6 @@ export function createTenantLimiter(deps: {
   const { clock } = deps;
   const states = new Map<string, TenantState>();
 
-
   function refill(s: TenantState, rps: number, now: number): void {
     s.tokens = Math.min(Math.max(1, rps), s.tokens + ((now - s.refilledAt) / 1000) * rps);
     s.refilledAt = now;
@@ -59,20 +58,26 @@ export function createTenantLimiter(deps: {
       }
       if (limits.maxConcurrency !== undefined && s.inFlight >= limits.maxConcurrency) {
         deps.onThrottle?.(accountId, functionName, tenantId, 'concurrency');
-        throw stratusError(
-          'TENANT_LIMIT_EXCEEDED.concurrency',
-          { tenant: tenantId, inFlight: s.inFlight, name: functionName, limit: limits.maxConcurrency, details: { Reason: 'ConcurrentInvocationLimitExceeded' } },
-        );
+        throw stratusError('TENANT_LIMIT_EXCEEDED.concurrency', {
+          tenant: tenantId,
+          inFlight: s.inFlight,
+          name: functionName,
+          limit: limits.maxConcurrency,
+          details: { Reason: 'ConcurrentInvocationLimitExceeded' },
+        });
       }
       const rps = limits.maxRequestsPerSecond;
       if (rps !== undefined) {
         refill(s, rps, now);
         if (s.tokens < 1) {
           deps.onThrottle?.(accountId, functionName, tenantId, 'rate');
-          throw stratusError(
-            'TENANT_LIMIT_EXCEEDED.rate',
-            { tenant: tenantId, rps, name: functionName, retryAfterSeconds: Math.max(1, Math.ceil((1 - s.tokens) / rps)), details: { Reason: 'CallerRateLimitExceeded' } },
-          );
+          throw stratusError('TENANT_LIMIT_EXCEEDED.rate', {
+            tenant: tenantId,
+            rps,
+            name: functionName,
+            retryAfterSeconds: Math.max(1, Math.ceil((1 - s.tokens) / rps)),
+            details: { Reason: 'CallerRateLimitExceeded' },
+          });
         }
         s.tokens -= 1;
       }

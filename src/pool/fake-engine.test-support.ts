@@ -60,6 +60,12 @@ export class FakeEngine implements Engine {
   }
 }
 
+/**
+ * Resolves once every promise continuation already queued has run. The fake engine does no I/O and
+ * the pool sets no timer on these paths, so what is still pending after it waits on a gate.
+ */
+export const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let now = start;
   return { now: () => now, advance: (ms) => void (now += ms) };

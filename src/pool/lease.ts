@@ -38,4 +38,3 @@ export class PoolLease implements Lease {
     this.owner.releaseEntry(this.entry, undefined, true);
   }
 }
-

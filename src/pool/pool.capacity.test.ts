@@ -1,7 +1,7 @@
 /** @module Tests for the pool's limits: LRU eviction at maxEnvironments, waiting, timeouts and the memory budget. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
-import { createdFor, harness, keyOf, lease, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
+import { createdFor, harness, keyOf, lease, settled, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
 
 const A = keyOf('alpha');
 const B = keyOf('beta');
@@ -28,14 +28,14 @@ describe('pool capacity', () => {
     expect((await lease(h.pool, B)).env).toBe(b.env);
   });
 
-  it('makes an acquire at capacity wait, then gives it the released environment\'s slot', async () => {
+  it("makes an acquire at capacity wait, then gives it the released environment's slot", async () => {
     h = harness({ maxEnvironments: 1 });
     const a = await lease(h.pool, A);
     const spec = vi.fn(() => specFor(B));
-    let settled = false;
-    const waiting = lease(h.pool, B, spec).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(settled).toBe(false);
+    let done = false;
+    const waiting = lease(h.pool, B, spec).finally(() => (done = true));
+    await settled();
+    expect(done).toBe(false);
     a.release();
     const b = await waiting;
     expect(b.cold).toBe(true);
@@ -123,9 +123,12 @@ describe('pool capacity', () => {
 
   it('counts environments being created against capacity', async () => {
     h = harness({ maxEnvironments: 1, acquireTimeoutMs: 0 });
-    h.engine.createGate = () => new Promise((r) => setTimeout(r, 10));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    h.engine.createGate = () => gate;
     const creating = lease(h.pool, A);
     await expect(h.pool.acquire(B, () => specFor(B))).rejects.toMatchObject({ code: 'INVOKE_CAPACITY_EXHAUSTED' });
+    open();
     expect((await creating).cold).toBe(true);
   });
 });

@@ -22,14 +22,7 @@ async function ticks(n: number): Promise<void> {
 }
 
 // Same function under different tenants and revisions: keys that differ in only one part must stay apart.
-const KEYS: Partition[] = [
-  keyOf('alpha'),
-  keyOf('alpha', 'tenant-1'),
-  keyOf('alpha', 'tenant-2'),
-  keyOf('beta'),
-  keyOf('beta', 'tenant-1'),
-  keyOf('gamma'),
-];
+const KEYS: Partition[] = [keyOf('alpha'), keyOf('alpha', 'tenant-1'), keyOf('alpha', 'tenant-2'), keyOf('beta'), keyOf('beta', 'tenant-1'), keyOf('gamma')];
 
 async function run(seed: number): Promise<void> {
   const random = prng(seed);

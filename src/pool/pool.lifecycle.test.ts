@@ -1,7 +1,7 @@
 /** @module Tests for environment lifetimes: keep-alive sweeps, evictFunction and close(). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
-import { createdFor, harness, keyOf, lease, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
+import { createdFor, harness, keyOf, lease, settled, specFor, type FakeEnvironment, type Harness } from './fake-engine.test-support.ts';
 
 const A = keyOf('alpha');
 const B = keyOf('beta');
@@ -11,7 +11,6 @@ afterEach(async () => {
   vi.useRealTimers();
   await h?.pool.close();
 });
-
 
 describe('keep-alive', () => {
   it('disposes environments idle for longer than keepAliveMs, measured on the injected clock', async () => {
@@ -88,9 +87,11 @@ describe('evictFunction', () => {
     h = harness();
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    h.engine.createGate = () => gate;
+    let entered!: () => void;
+    const inCreate = new Promise<void>((r) => (entered = r));
+    h.engine.createGate = () => (entered(), gate);
     const creating = lease(h.pool, A);
-    await new Promise((r) => setTimeout(r, 5));
+    await inCreate;
     await h.pool.evictFunction(A.fn);
     open();
     const a = await creating;
@@ -106,7 +107,8 @@ describe('evictFunction', () => {
     a.release();
     let done = false;
     const evicting = h.pool.evictFunction(A.fn).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 5));
+    await settled();
+    expect((a.env as FakeEnvironment).disposeCalls).toBe(1); // started, held at its gate
     expect(done).toBe(false);
     finish();
     await evicting;
@@ -147,7 +149,8 @@ describe('close', () => {
     a.release();
     let closed = false;
     const closing = h.pool.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 5));
+    await settled();
+    expect((a.env as FakeEnvironment).disposeCalls).toBe(1); // started, held at its gate
     expect(closed).toBe(false);
     finish();
     await closing;
@@ -158,9 +161,11 @@ describe('close', () => {
     h = harness();
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    h.engine.createGate = () => gate;
+    let entered!: () => void;
+    const inCreate = new Promise<void>((r) => (entered = r));
+    h.engine.createGate = () => (entered(), gate);
     const creating = h.pool.acquire(A, () => specFor(A)).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 5));
+    await inCreate;
     await h.pool.close();
     open();
     expect(await creating).toMatchObject({ code: 'INTERNAL' });

@@ -287,10 +287,7 @@ function checkDeps(deps: PoolDeps): void {
 }
 
 function capacityExhausted(deps: PoolDeps): StratusError {
-  return stratusError(
-    'INVOKE_CAPACITY_EXHAUSTED',
-    { max: deps.maxEnvironments, waitMs: deps.acquireTimeoutMs },
-  );
+  return stratusError('INVOKE_CAPACITY_EXHAUSTED', { max: deps.maxEnvironments, waitMs: deps.acquireTimeoutMs });
 }
 
 function unsupportedRuntime(runtime: string, engines: ReadonlyMap<string, Engine>): StratusError {

@@ -17,9 +17,7 @@ export interface Lease {
   retire(): void;
 }
 
-export type AcquireResult =
-  | { ok: true; lease: Lease }
-  | { ok: false; error: GuestError; logs: string; lost?: true };
+export type AcquireResult = { ok: true; lease: Lease } | { ok: false; error: GuestError; logs: string; lost?: true };
 
 export interface PoolStats {
   environments: number;

@@ -107,9 +107,7 @@ export interface EnvironmentMemory {
   used: number;
 }
 
-export type CreateResult =
-  | { ok: true; env: Environment; initDurationMs: number }
-  | { ok: false; error: GuestError; logs: string; lost?: true };
+export type CreateResult = { ok: true; env: Environment; initDurationMs: number } | { ok: false; error: GuestError; logs: string; lost?: true };
 
 export interface Engine {
   /** The Runtime name this engine serves, e.g. `stratus-isolate`. */

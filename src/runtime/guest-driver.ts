@@ -11,7 +11,7 @@
 import type { FlowPath } from '../shared/identity.ts';
 import type { InvokeRequest, StepScheduler } from './engine.ts';
 import { GuestProtocolError, guestInvokeMeta, parseGuestReport, type GuestReport } from './guest/protocol.ts';
-import { LogLimit } from './log-limit.ts';
+import type { LogLimit } from './log-limit.ts';
 
 /** What an engine offers the driver: the protocol's calls into one environment, and a way to stop it. */
 export interface GuestPort {

@@ -47,7 +47,7 @@ describeEachAdapter('account store', (open) => {
     expect(await accounts.getAccessKey('K2')).toBeUndefined();
   });
 
-  it('keeps the secret of each key exactly, and lists an account\'s keys in the order they were added', async () => {
+  it("keeps the secret of each key exactly, and lists an account's keys in the order they were added", async () => {
     const accounts = await setup();
     await accounts.createAccount(account('111122223333', 'a'), key('K-first', '111122223333'));
     await accounts.addAccessKey(key('K-second', '111122223333'));

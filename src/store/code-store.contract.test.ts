@@ -10,9 +10,22 @@ const B = '444455556666';
 
 function latest(accountId: string, name: string, codeSha256: string, revisionId = 'r1'): FunctionVersionRecord {
   return {
-    accountId, functionName: name, version: '$LATEST', runtime: 'stratus-isolate', handler: 'index.handler', role: '', description: '',
-    memoryMb: 128, timeoutSec: 3, environment: {}, codeSha256, codeSize: 1, bundleSha256: `bundle-of-${codeSha256}`, handlerExport: 'handler',
-    revisionId, lastModified: 'now',
+    accountId,
+    functionName: name,
+    version: '$LATEST',
+    runtime: 'stratus-isolate',
+    handler: 'index.handler',
+    role: '',
+    description: '',
+    memoryMb: 128,
+    timeoutSec: 3,
+    environment: {},
+    codeSha256,
+    codeSize: 1,
+    bundleSha256: `bundle-of-${codeSha256}`,
+    handlerExport: 'handler',
+    revisionId,
+    lastModified: 'now',
   };
 }
 
@@ -23,7 +36,10 @@ describeEachAdapter('code store', (open) => {
     clock.t = 1_000;
     stores = await open(clock);
     for (const id of [A, B]) {
-      await stores.accounts.createAccount({ id, name: `n${id}`, isAdmin: false, createdAt: 'now' }, { accessKeyId: `K${id}`, secretAccessKey: 's', accountId: id, createdAt: 'now' });
+      await stores.accounts.createAccount(
+        { id, name: `n${id}`, isAdmin: false, createdAt: 'now' },
+        { accessKeyId: `K${id}`, secretAccessKey: 's', accountId: id, createdAt: 'now' },
+      );
     }
     return stores;
   }

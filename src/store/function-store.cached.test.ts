@@ -9,18 +9,37 @@ const G = { accountId: '111122223333', functionName: 'g' };
 
 function record(name: string, revisionId: string): FunctionVersionRecord {
   return {
-    accountId: '111122223333', functionName: name, version: '$LATEST', runtime: 'stratus-isolate', handler: 'index.handler', role: '',
-    description: '', memoryMb: 128, timeoutSec: 3, environment: {}, codeSha256: 'x', codeSize: 1, bundleSha256: 'b', handlerExport: 'handler',
-    revisionId, lastModified: 'now',
+    accountId: '111122223333',
+    functionName: name,
+    version: '$LATEST',
+    runtime: 'stratus-isolate',
+    handler: 'index.handler',
+    role: '',
+    description: '',
+    memoryMb: 128,
+    timeoutSec: 3,
+    environment: {},
+    codeSha256: 'x',
+    codeSize: 1,
+    bundleSha256: 'b',
+    handlerExport: 'handler',
+    revisionId,
+    lastModified: 'now',
   };
 }
 
 async function setup() {
   const stores = openSqliteStores(':memory:');
-  await stores.accounts.createAccount({ id: '111122223333', name: 'a', isAdmin: true, createdAt: 'now' }, { accessKeyId: 'K', secretAccessKey: 's', accountId: '111122223333', createdAt: 'now' });
+  await stores.accounts.createAccount(
+    { id: '111122223333', name: 'a', isAdmin: true, createdAt: 'now' },
+    { accessKeyId: 'K', secretAccessKey: 's', accountId: '111122223333', createdAt: 'now' },
+  );
   let reads = 0;
-  const counting = { ...stores.functions, getVersion: (k: VersionKey) => (reads++, stores.functions.getVersion(k)),
-    getTenancyLimits: (k: FunctionKey) => (reads++, stores.functions.getTenancyLimits(k)) };
+  const counting = {
+    ...stores.functions,
+    getVersion: (k: VersionKey) => (reads++, stores.functions.getVersion(k)),
+    getTenancyLimits: (k: FunctionKey) => (reads++, stores.functions.getTenancyLimits(k)),
+  };
   return { cached: withReadCache(counting), reads: () => reads };
 }
 

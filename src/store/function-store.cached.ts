@@ -44,7 +44,8 @@ export function withReadCache(store: FunctionStore, maxFunctions = 5_000): Funct
   let generation = 0;
 
   /** Runs a write, then forgets the function's reads whatever the write's outcome. */
-  const write = <A, R>(fn: (arg: A) => Promise<R>, target: (arg: A) => FunctionKey) =>
+  const write =
+    <A, R>(fn: (arg: A) => Promise<R>, target: (arg: A) => FunctionKey) =>
     async (arg: A): Promise<R> => {
       generation++;
       try {
@@ -64,14 +65,23 @@ export function withReadCache(store: FunctionStore, maxFunctions = 5_000): Funct
       return found === NO_LIMITS ? undefined : found;
     },
     createFunction: write((r) => store.createFunction(r), self),
-    updateLatest: write((w) => store.updateLatest(w), (w) => w.next),
+    updateLatest: write(
+      (w) => store.updateLatest(w),
+      (w) => w.next,
+    ),
     publishVersion: write((r) => store.publishVersion(r), self),
     deleteFunction: write((k) => store.deleteFunction(k), self),
     deleteVersion: write((k) => store.deleteVersion(k), self),
     createAlias: write((r) => store.createAlias(r), self),
-    updateAlias: write((w) => store.updateAlias(w), (w) => w.next),
+    updateAlias: write(
+      (w) => store.updateAlias(w),
+      (w) => w.next,
+    ),
     deleteAlias: write((k) => store.deleteAlias(k), self),
-    putTenancyLimits: write((w) => store.putTenancyLimits(w), (w) => w.next),
+    putTenancyLimits: write(
+      (w) => store.putTenancyLimits(w),
+      (w) => w.next,
+    ),
     latestPublished: (k) => store.latestPublished(k),
     listLatest: (r) => store.listLatest(r),
     listVersions: (r) => store.listVersions(r),

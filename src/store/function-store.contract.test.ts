@@ -11,13 +11,32 @@ const LATEST = { ...F, version: '$LATEST' };
 
 function latest(name: string, revisionId = 'r1', extra: Partial<FunctionVersionRecord> = {}): FunctionVersionRecord {
   return {
-    accountId: A, functionName: name, version: '$LATEST', runtime: 'stratus-isolate', handler: 'index.handler', role: '', description: 'd',
-    memoryMb: 128, timeoutSec: 3, environment: {}, codeSha256: 'c1', codeSize: 1, bundleSha256: 'b1', handlerExport: 'handler', revisionId,
-    lastModified: 'then', ...extra,
+    accountId: A,
+    functionName: name,
+    version: '$LATEST',
+    runtime: 'stratus-isolate',
+    handler: 'index.handler',
+    role: '',
+    description: 'd',
+    memoryMb: 128,
+    timeoutSec: 3,
+    environment: {},
+    codeSha256: 'c1',
+    codeSize: 1,
+    bundleSha256: 'b1',
+    handlerExport: 'handler',
+    revisionId,
+    lastModified: 'then',
+    ...extra,
   };
 }
 const alias = (name: string, functionVersion: string, revisionId = 'a1', weights: Record<string, number> = {}): AliasRecord => ({
-  ...F, name, functionVersion, description: '', additionalVersionWeights: weights, revisionId,
+  ...F,
+  name,
+  functionVersion,
+  description: '',
+  additionalVersionWeights: weights,
+  revisionId,
 });
 const publish = (functions: FunctionStore, expectedRevisionId: string, revisionId: string, description = '') =>
   functions.publishVersion({ ...F, expectedRevisionId, description, revisionId, lastModified: `at-${revisionId}` });
@@ -51,7 +70,7 @@ describeEachAdapter('function store', (open) => {
       expect(await functions.updateLatest({ next: latest('f', 'r2', { memoryMb: 256 }), expectedRevisionId: 'stale' })).toBe(false);
       expect(await functions.updateLatest({ next: latest('f', 'r2', { memoryMb: 256 }), expectedRevisionId: 'r1' })).toBe(true);
       expect(await functions.updateLatest({ next: latest('f', 'r3'), expectedRevisionId: 'r1' })).toBe(false);
-      expect((await functions.getVersion(LATEST))).toMatchObject({ revisionId: 'r2', memoryMb: 256 });
+      expect(await functions.getVersion(LATEST)).toMatchObject({ revisionId: 'r2', memoryMb: 256 });
       expect(await functions.updateLatest({ next: latest('missing', 'r2'), expectedRevisionId: 'r1' })).toBe(false);
     });
 
@@ -87,7 +106,10 @@ describeEachAdapter('function store', (open) => {
         names.push(page.items.map((r) => r.functionName));
         marker = page.nextMarker;
       } while (marker !== undefined);
-      expect(names).toEqual([['B', 'a', 'a-1', 'a_1'], ['b', 'c']]);
+      expect(names).toEqual([
+        ['B', 'a', 'a-1', 'a_1'],
+        ['b', 'c'],
+      ]);
       expect((await functions.listLatest({ accountId: '444455556666', limit: 10 })).items).toEqual([]);
     });
 

@@ -16,7 +16,9 @@ it('removes build folders a crashed server left in its build folder, and builds 
   try {
     expect(fs.readdirSync(path.join(dataDir, 'builds'))).toEqual([]);
     const client = new LambdaClient({ endpoint: server.url, region: server.region, credentials: { ...server.rootCredentials }, maxAttempts: 1 });
-    await client.send(new CreateFunctionCommand({ FunctionName: 'fresh', Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async () => 1;' }) }, Handler: 'index.handler', Role: 'r' }));
+    await client.send(
+      new CreateFunctionCommand({ FunctionName: 'fresh', Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async () => 1;' }) }, Handler: 'index.handler', Role: 'r' }),
+    );
     client.destroy();
     expect(fs.readdirSync(path.join(dataDir, 'builds'))).toEqual([]);
   } finally {

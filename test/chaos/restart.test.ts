@@ -14,7 +14,12 @@ it('serves the same functions with the same key after a restart on the same data
     const first = await startStratus({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...store.config });
     const client = new LambdaClient({ endpoint: first.url, region: first.region, credentials: { ...first.rootCredentials }, maxAttempts: 1 });
     await client.send(
-      new CreateFunctionCommand({ FunctionName: 'durable', Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async (e) => ({ kept: e.x });' }) }, Handler: 'index.handler', Role: 'r' }),
+      new CreateFunctionCommand({
+        FunctionName: 'durable',
+        Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async (e) => ({ kept: e.x });' }) },
+        Handler: 'index.handler',
+        Role: 'r',
+      }),
     );
     await client.send(new PublishVersionCommand({ FunctionName: 'durable' }));
     await client.send(new CreateAliasCommand({ FunctionName: 'durable', Name: 'live', FunctionVersion: '1' }));

@@ -28,7 +28,10 @@ describe.each(STORES)('SIGKILL on $name', ({ env }) => {
   it('keeps every acknowledged control-plane write across repeated kills, and leaves no unacknowledged one half-written', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-sigkill-'));
     const start = () => startServerProcess({ dataDir, rootCredentials: ROOT, env });
-    const caller = (s: ServerProcess): Call => (method, p, body, headers) => signedFetch(s.url, method, p, body, { credentials: ROOT, headers });
+    const caller =
+      (s: ServerProcess): Call =>
+      (method, p, body, headers) =>
+        signedFetch(s.url, method, p, body, { credentials: ROOT, headers });
     const ledger = new Ledger();
     let server = await start();
     try {

@@ -30,7 +30,13 @@ async function account(name: string): Promise<Creds> {
 }
 
 const deploy = (creds: Creds, name: string, source: string) =>
-  signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }), { credentials: creds });
+  signedFetch(
+    server.url,
+    'POST',
+    '/2015-03-31/functions',
+    JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }),
+    { credentials: creds },
+  );
 const invoke = (creds: Creds, name: string) => signedFetch(server.url, 'POST', `/2015-03-31/functions/${name}/invocations`, '{}', { credentials: creds });
 
 async function nodeStat(name: string): Promise<number> {
@@ -75,7 +81,9 @@ it('answers every call, replaces the worker, keeps serving other accounts, and q
   expect(refused.json().message).toMatch(/engine worker process running it ended 3 times/);
   expect(await nodeStat('EngineWorkerExits')).toBe(3);
 
-  const exits = logLines.map((l) => JSON.parse(l) as { msg?: string; signal?: string; inflight?: Array<{ functionName: string; op: string }> }).filter((l) => l.msg === 'engine worker process ended; replacing it');
+  const exits = logLines
+    .map((l) => JSON.parse(l) as { msg?: string; signal?: string; inflight?: Array<{ functionName: string; op: string }> })
+    .filter((l) => l.msg === 'engine worker process ended; replacing it');
   expect(exits).toHaveLength(3);
   for (const exit of exits) {
     expect(exit.signal).toBe('SIGKILL');

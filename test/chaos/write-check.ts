@@ -67,7 +67,8 @@ async function checkFunction(call: Call, fn: FunctionLedger): Promise<string[]> 
   if (target !== undefined) {
     if (!seen.has(target)) problems.push(`alias ${ALIAS} points at version ${target}, which does not exist`);
     const res = await invoke(call, fn.name, ALIAS);
-    if (res.status !== 200 || JSON.stringify(res.json()) !== JSON.stringify(seen.get(target))) problems.push(`invoking alias ${ALIAS} answered ${res.status} ${res.text.slice(0, 200)}, not version ${target}'s result`);
+    if (res.status !== 200 || JSON.stringify(res.json()) !== JSON.stringify(seen.get(target)))
+      problems.push(`invoking alias ${ALIAS} answered ${res.status} ${res.text.slice(0, 200)}, not version ${target}'s result`);
   }
 
   const limits = await call('GET', `/stratus/v1/functions/${fn.name}/tenancy-limits`);
@@ -89,7 +90,8 @@ async function inspect(call: Call, name: string, version: string): Promise<{ pro
     problems.push(`version ${version}: its code does not download as the CodeSha256 it reports (${zip.status})`);
   }
   const res = await invoke(call, name, version);
-  if (res.status !== 200 || res.headers.get('x-amz-function-error')) return { problems: [...problems, `version ${version}: invocation answered ${res.status} ${res.text.slice(0, 200)}`], codeSha256 };
+  if (res.status !== 200 || res.headers.get('x-amz-function-error'))
+    return { problems: [...problems, `version ${version}: invocation answered ${res.status} ${res.text.slice(0, 200)}`], codeSha256 };
   const out = res.json() as { code: number; gen: number };
   if (zip.status === 200 && !strFromU8(unzipSync(bytes)['index.js'] ?? new Uint8Array()).includes(`code: ${out.code},`)) {
     problems.push(`version ${version}: runs code ${out.code}, which is not the code it downloads`);

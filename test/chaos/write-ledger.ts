@@ -97,7 +97,12 @@ export async function runWriter(call: Call, ledger: Ledger, name: string, codeEv
   ledger.functions.push(fn);
   let revision = '';
   let aliasRevision: string | undefined;
-  const create = JSON.stringify({ FunctionName: name, Code: { ZipFile: zip64(0) }, Environment: { Variables: { GEN: '0' } }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } });
+  const create = JSON.stringify({
+    FunctionName: name,
+    Code: { ZipFile: zip64(0) },
+    Environment: { Variables: { GEN: '0' } },
+    TenancyConfig: { TenantIsolationMode: 'PER_TENANT' },
+  });
   const created = await ledger.write(
     () => call('POST', fnPath(''), create),
     201,
@@ -112,42 +117,73 @@ export async function runWriter(call: Call, ledger: Ledger, name: string, codeEv
     const steps: (() => Promise<boolean>)[] = [];
     if (codeEvery > 0 && g % codeEvery === 0) {
       steps.push(() =>
-        ledger.write(() => call('PUT', fnPath(name, '/code'), JSON.stringify({ ZipFile: zip64(g), RevisionId: revision })), 200, () => (fn.code.pending = g), (b) => {
-          settle(fn.code);
-          revision = String(b.RevisionId);
-        }),
+        ledger.write(
+          () => call('PUT', fnPath(name, '/code'), JSON.stringify({ ZipFile: zip64(g), RevisionId: revision })),
+          200,
+          () => (fn.code.pending = g),
+          (b) => {
+            settle(fn.code);
+            revision = String(b.RevisionId);
+          },
+        ),
       );
     }
     steps.push(
       () =>
-        ledger.write(() => call('PUT', fnPath(name, '/configuration'), JSON.stringify({ Environment: { Variables: { GEN: String(g) } }, RevisionId: revision })), 200, () => (fn.gen.pending = g), (b) => {
-          settle(fn.gen);
-          revision = String(b.RevisionId);
-        }),
+        ledger.write(
+          () => call('PUT', fnPath(name, '/configuration'), JSON.stringify({ Environment: { Variables: { GEN: String(g) } }, RevisionId: revision })),
+          200,
+          () => (fn.gen.pending = g),
+          (b) => {
+            settle(fn.gen);
+            revision = String(b.RevisionId);
+          },
+        ),
       () =>
-        ledger.write(() => call('POST', fnPath(name, '/versions'), '{}'), 201, () => (fn.publishPending = true), (b) => {
-          fn.versions.set(String(b.Version), { code: fn.code.acked!, gen: fn.gen.acked!, codeSha256: String(b.CodeSha256) });
-          fn.publishPending = false;
-        }),
+        ledger.write(
+          () => call('POST', fnPath(name, '/versions'), '{}'),
+          201,
+          () => (fn.publishPending = true),
+          (b) => {
+            fn.versions.set(String(b.Version), { code: fn.code.acked!, gen: fn.gen.acked!, codeSha256: String(b.CodeSha256) });
+            fn.publishPending = false;
+          },
+        ),
       () => {
         const version = String(Math.max(...[...fn.versions.keys()].map(Number)));
         const first = aliasRevision === undefined;
         const send = first
           ? () => call('POST', fnPath(name, '/aliases'), JSON.stringify({ Name: ALIAS, FunctionVersion: version }))
           : () => call('PUT', fnPath(name, `/aliases/${ALIAS}`), JSON.stringify({ FunctionVersion: version, RevisionId: aliasRevision }));
-        return ledger.write(send, first ? 201 : 200, () => (fn.alias.pending = version), (b) => {
-          settle(fn.alias);
-          aliasRevision = String(b.RevisionId);
-        });
+        return ledger.write(
+          send,
+          first ? 201 : 200,
+          () => (fn.alias.pending = version),
+          (b) => {
+            settle(fn.alias);
+            aliasRevision = String(b.RevisionId);
+          },
+        );
       },
-      () => ledger.write(() => call('PUT', `/stratus/v1/functions/${name}/tenancy-limits`, JSON.stringify({ MaxConcurrency: g })), 200, () => (fn.limits.pending = g), () => settle(fn.limits)),
+      () =>
+        ledger.write(
+          () => call('PUT', `/stratus/v1/functions/${name}/tenancy-limits`, JSON.stringify({ MaxConcurrency: g })),
+          200,
+          () => (fn.limits.pending = g),
+          () => settle(fn.limits),
+        ),
     );
     if (g % 2 === 0) {
       const account: AccountLedger = { name: `${name}-a${g}` };
       steps.push(() =>
-        ledger.write(() => call('POST', '/stratus/v1/accounts', JSON.stringify({ Name: account.name })), 201, () => ledger.accounts.push(account), (b) => {
-          account.credentials = { accessKeyId: String(b.AccessKeyId), secretAccessKey: String(b.SecretAccessKey) };
-        }),
+        ledger.write(
+          () => call('POST', '/stratus/v1/accounts', JSON.stringify({ Name: account.name })),
+          201,
+          () => ledger.accounts.push(account),
+          (b) => {
+            account.credentials = { accessKeyId: String(b.AccessKeyId), secretAccessKey: String(b.SecretAccessKey) };
+          },
+        ),
       );
     }
     for (const step of steps) if (!(await step())) return;

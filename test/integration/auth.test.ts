@@ -67,7 +67,7 @@ describe('SigV4', () => {
     expect(JSON.stringify(accounts.json())).not.toContain('swapped');
   });
 
-  it('refuses a region other than the server\'s, naming the right one', async () => {
+  it("refuses a region other than the server's, naming the right one", async () => {
     const res = await signedFetch(server.url, 'GET', list, undefined, { credentials: server.rootCredentials, region: 'eu-west-1' });
     expect(res.status).toBe(403);
     expect(res.json().message).toContain("'us-east-1'");

@@ -17,7 +17,12 @@ const create = (name: string, files: Record<string, string> | Uint8Array, extra:
   call(
     'POST',
     '/2015-03-31/functions',
-    JSON.stringify({ FunctionName: name, Handler: 'index.handler', Code: { ZipFile: Buffer.from(files instanceof Uint8Array ? files : zipOf(files)).toString('base64') }, ...extra }),
+    JSON.stringify({
+      FunctionName: name,
+      Handler: 'index.handler',
+      Code: { ZipFile: Buffer.from(files instanceof Uint8Array ? files : zipOf(files)).toString('base64') },
+      ...extra,
+    }),
   );
 
 function expectError(res: RawResponse, status: number, type: string, message: RegExp): void {
@@ -59,7 +64,10 @@ describe('control plane input', () => {
 
   it('refuses a code upload over the body limit before reading it all', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${server.url}/2015-03-31/functions`, { method: 'POST', headers: { 'content-length': String(200 * 1024 * 1024), 'content-type': 'application/json' } });
+      const req = http.request(`${server.url}/2015-03-31/functions`, {
+        method: 'POST',
+        headers: { 'content-length': String(200 * 1024 * 1024), 'content-type': 'application/json' },
+      });
       req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -97,10 +105,20 @@ describe('invoke input', () => {
   });
 
   it('refuses bad invocation and log types, and tenant ids for non-tenant functions', async () => {
-    expectError(await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-invocation-type': 'Sometimes' }), 400, 'InvalidParameterValueException', /RequestResponse/);
+    expectError(
+      await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-invocation-type': 'Sometimes' }),
+      400,
+      'InvalidParameterValueException',
+      /RequestResponse/,
+    );
     expectError(await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-log-type': 'Verbose' }), 400, 'InvalidParameterValueException', /None or Tail/);
     expectError(await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-tenant-id': 'a' }), 400, 'InvalidParameterValueException', /tenant/);
-    expectError(await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-client-context': '!!!notbase64json' }), 400, 'InvalidParameterValueException', /Client-Context/);
+    expectError(
+      await call('POST', '/2015-03-31/functions/echo/invocations', '{}', { 'x-amz-client-context': '!!!notbase64json' }),
+      400,
+      'InvalidParameterValueException',
+      /Client-Context/,
+    );
   });
 
   it('refuses conflicting qualifiers and malformed names', async () => {
@@ -114,4 +132,3 @@ describe('invoke input', () => {
     expect(res.json()).toEqual({ still: 'here' });
   });
 });
-

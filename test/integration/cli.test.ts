@@ -169,7 +169,7 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
       'skipped 3 paths, not uploaded:\n  .env (secrets file)\n  data -> outside the folder (symbolic link)\n  etc -> outside the folder (symbolic link)\n',
     );
     const human = await cli(['deploy', 'leaky', '--name', 'leaky']);
-    expect(human.stdout).toMatch(/^updated function leaky\n[^]*code: +2 files, /);
+    expect(human.stdout).toMatch(/^updated function leaky\n.*code: +2 files, /s);
 
     const refused = await cli(['deploy', 'leaky/.env', '--name', 'leaky']);
     expect(refused.code).toBe(1);
@@ -225,7 +225,13 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     expect(lines[2]).toMatch(/^globex\s+1\s+1\s+0\s+1\s+/);
 
     const json = await cli(['tenants', 'stats', 'shop', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ FunctionName: 'shop', Tenants: [{ TenantId: 'acme', Invocations: 2 }, { TenantId: 'globex', Errors: 1 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      FunctionName: 'shop',
+      Tenants: [
+        { TenantId: 'acme', Invocations: 2 },
+        { TenantId: 'globex', Errors: 1 },
+      ],
+    });
     const missing = await cli(['tenants', 'stats', 'nope']);
     expect(missing.stderr).toMatch(/^error: ResourceNotFoundException: /);
   });
@@ -250,6 +256,8 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const result = await cli(['functions', 'list'], server.rootCredentials, endpoint);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toBe(`error: the Stratus server is not reachable at ${endpoint} (ECONNREFUSED); start it with \`npm start\` or \`stratus serve\`, or point --endpoint / STRATUS_ENDPOINT at a running one\n`);
+    expect(result.stderr).toBe(
+      `error: the Stratus server is not reachable at ${endpoint} (ECONNREFUSED); start it with \`npm start\` or \`stratus serve\`, or point --endpoint / STRATUS_ENDPOINT at a running one\n`,
+    );
   });
 });

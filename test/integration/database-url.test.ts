@@ -49,7 +49,9 @@ async function closedPort(): Promise<number> {
 
 describe('STRATUS_DATABASE_URL', () => {
   it('that is malformed stops the start before any connection, naming the problem', async () => {
-    expect(await failedStart(`postgres//root:${SECRET}@127.0.0.1:5432/test`)).toMatch(/^STRATUS_DATABASE_URL: is not a URL: expected postgres:\/\/user\[:password\]@host\[:port\]\/database$/);
+    expect(await failedStart(`postgres//root:${SECRET}@127.0.0.1:5432/test`)).toMatch(
+      /^STRATUS_DATABASE_URL: is not a URL: expected postgres:\/\/user\[:password\]@host\[:port\]\/database$/,
+    );
     expect(await failedStart(`mysql://root:${SECRET}@127.0.0.1/test`)).toMatch(/^STRATUS_DATABASE_URL: must start with postgres:\/\/ or postgresql:\/\//);
   });
 

@@ -45,7 +45,7 @@ it(`serves ${TENANTS} tenants within a ${BUDGET_MB} MB environment budget, keepi
     const batch = [0, 1, 2, 3].map((i) => `customer-${start + i}`);
     const results = await Promise.all(batch.map(invoke));
     // Every cold tenant starts from a fresh environment of its own.
-    results.forEach((r, i) => expect(r).toEqual({ tenant: batch[i], calls: 1 }));
+    for (const [i, r] of results.entries()) expect(r).toEqual({ tenant: batch[i], calls: 1 });
     hotCalls++;
     for (const h of hot) expect(await invoke(h)).toEqual({ tenant: h, calls: hotCalls });
     if (start % 100 === 0) maxMemory = Math.max(maxMemory, (await nodeStats()).EnvironmentMemoryBytes!);

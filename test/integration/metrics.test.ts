@@ -3,6 +3,7 @@ import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch, type RawResponse } from '../support/signed-fetch.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 const SOURCE = `
 exports.handler = async (event) => {
@@ -128,7 +129,8 @@ describe('GET /stratus/v1/functions/{name}/tenants', () => {
   it('counts tenant-limit throttles for the tenant and in /metrics', async () => {
     expect((await call('PUT', '/stratus/v1/functions/metered/tenancy-limits', JSON.stringify({ MaxConcurrency: 1 }))).status).toBe(200);
     const slow = invoke('t2', { sleepMs: 400 });
-    await new Promise((r) => setTimeout(r, 100));
+    // Leased past the limits stage: the tenant's one concurrency slot is held.
+    await until('the slow call runs', async () => (await nodeStats(server)).BusyEnvironments === 1);
     const refused = await call('POST', '/2015-03-31/functions/metered/invocations', '{}', { 'x-amz-tenant-id': 't2' });
     expect(refused.status).toBe(429);
     await slow;

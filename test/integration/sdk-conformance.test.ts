@@ -91,9 +91,7 @@ describe('functions', () => {
   });
 
   it('refuses out-of-range parameters naming the field and the allowed values', async () => {
-    const err = await lambda
-      .send(new CreateFunctionCommand({ FunctionName: 'big', Code: { ZipFile: ECHO }, Handler: 'index.handler', Role: 'r', MemorySize: 64 }))
-      .catch((e) => e);
+    const err = await lambda.send(new CreateFunctionCommand({ FunctionName: 'big', Code: { ZipFile: ECHO }, Handler: 'index.handler', Role: 'r', MemorySize: 64 })).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidParameterValueException);
     expect(err.message).toMatch(/MemorySize.*128 to 10240/);
   });
@@ -222,7 +220,12 @@ describe('invoke', () => {
 
   it('reports handler errors as Unhandled function errors', async () => {
     await lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'thrower', Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async () => { throw new TypeError("bad input"); };' }) }, Handler: 'index.handler', Role: 'r' }),
+      new CreateFunctionCommand({
+        FunctionName: 'thrower',
+        Code: { ZipFile: zipOf({ 'index.js': 'exports.handler = async () => { throw new TypeError("bad input"); };' }) },
+        Handler: 'index.handler',
+        Role: 'r',
+      }),
     );
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'thrower' }));
     expect(out.StatusCode).toBe(200);
@@ -238,7 +241,11 @@ describe('invoke', () => {
   });
 
   it('answers ResourceNotFoundException for unknown functions, versions and aliases', async () => {
-    for (const [FunctionName, Qualifier] of [['nope', undefined], ['logger', '42'], ['logger', 'no-alias']] as const) {
+    for (const [FunctionName, Qualifier] of [
+      ['nope', undefined],
+      ['logger', '42'],
+      ['logger', 'no-alias'],
+    ] as const) {
       await expect(lambda.send(new InvokeCommand({ FunctionName, Qualifier }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     }
   });

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { decode, startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch, type RawResponse } from '../support/signed-fetch.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 let server: TestServer;
 let lambda: LambdaClient;
@@ -66,7 +67,11 @@ describe('TenancyConfig', () => {
   });
 
   it('refuses other isolation modes naming the allowed one', async () => {
-    const res = await call('POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'x', Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, TenancyConfig: { TenantIsolationMode: 'SHARED' } }));
+    const res = await call(
+      'POST',
+      '/2015-03-31/functions',
+      JSON.stringify({ FunctionName: 'x', Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, TenancyConfig: { TenantIsolationMode: 'SHARED' } }),
+    );
     expect(res.status).toBe(400);
     expect(res.json().message).toMatch(/PER_TENANT/);
   });
@@ -107,7 +112,7 @@ describe('tenant ids', () => {
 });
 
 describe('environments per tenant', () => {
-  it('keeps each tenant\'s module state to itself', async () => {
+  it("keeps each tenant's module state to itself", async () => {
     const a1 = await invoke('state-a');
     const b1 = await invoke('state-b');
     const a2 = await invoke('state-a');
@@ -167,7 +172,8 @@ describe('per-tenant limits', () => {
   it('throttle one tenant over its concurrency with 429 and Retry-After, not the others', async () => {
     await call('PUT', '/stratus/v1/functions/saas/tenancy-limits', JSON.stringify({ MaxConcurrency: 1 }));
     const slow = invoke('busy', { sleepMs: 400 });
-    await new Promise((r) => setTimeout(r, 100));
+    // Leased past the limits stage: the tenant's one concurrency slot is held.
+    await until('the slow call runs', async () => (await nodeStats(server)).BusyEnvironments === 1);
     const raw = await call('POST', '/2015-03-31/functions/saas/invocations', '{}', { 'x-amz-tenant-id': 'busy' });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('1');
@@ -192,18 +198,28 @@ describe('per-tenant limits', () => {
 });
 
 describe('fair admission', () => {
-  it('serves a quiet tenant ahead of a noisy tenant\'s queue when the node is full', async () => {
+  it("serves a quiet tenant ahead of a noisy tenant's queue when the node is full", async () => {
     const busy = await startTestServer({ maxInflightInvocations: 1 });
     const client = busy.lambda();
     try {
       await client.send(
-        new CreateFunctionCommand({ FunctionName: 'fair', Code: { ZipFile: zipOf({ 'index.js': SOURCE }) }, Handler: 'index.handler', Role: 'r', Timeout: 10, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+        new CreateFunctionCommand({
+          FunctionName: 'fair',
+          Code: { ZipFile: zipOf({ 'index.js': SOURCE }) },
+          Handler: 'index.handler',
+          Role: 'r',
+          Timeout: 10,
+          TenancyConfig: { TenantIsolationMode: 'PER_TENANT' },
+        }),
       );
       const done: string[] = [];
       const send = (tenant: string, label: string) =>
         client.send(new InvokeCommand({ FunctionName: 'fair', TenantId: tenant, Payload: Buffer.from('{"sleepMs":150}') })).then(() => done.push(label));
       const noisy = Array.from({ length: 6 }, (_, i) => send('noisy', `noisy-${i}`));
-      await new Promise((r) => setTimeout(r, 50));
+      await until('one noisy call runs and five wait', async () => {
+        const s = await nodeStats(busy);
+        return s.InflightInvocations === 1 && s.QueuedInvocations === 5;
+      });
       const quiet = send('quiet', 'quiet');
       await Promise.all([...noisy, quiet]);
       // One invocation at a time: first come first served would finish the quiet call last.
@@ -224,7 +240,9 @@ describe('fair admission', () => {
       const abandoned = Array.from({ length: 5 }, () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 50);
-        return signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{"sleepMs":300}', { credentials: creds, signal: controller.signal }).catch((e: Error) => e.name);
+        return signedFetch(busy.url, 'POST', '/2015-03-31/functions/gone/invocations', '{"sleepMs":300}', { credentials: creds, signal: controller.signal }).catch(
+          (e: Error) => e.name,
+        );
       });
       expect(await Promise.all(abandoned)).toEqual(Array(5).fill('AbortError'));
       // Had any abandoned request kept its slot, this call would wait forever.
@@ -243,16 +261,24 @@ describe('event-loop headroom', () => {
     const creds = node.rootCredentials;
     try {
       const zip = Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64');
-      const created = await signedFetch(node.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'paced', Code: { ZipFile: zip }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }), { credentials: creds });
+      const created = await signedFetch(
+        node.url,
+        'POST',
+        '/2015-03-31/functions',
+        JSON.stringify({ FunctionName: 'paced', Code: { ZipFile: zip }, TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+        { credentials: creds },
+      );
       expect(created.status).toBe(201);
       const invoke = (tenant: string) =>
         signedFetch(node.url, 'POST', '/2015-03-31/functions/paced/invocations', '{}', { credentials: creds, headers: { 'x-amz-tenant-id': tenant } }).then((r) => r.status);
       /** `n` calls for a tenant, `width` at a time. */
       const stream = async (tenant: string, n: number, width: number) => {
         const statuses: number[] = [];
-        await Promise.all(Array.from({ length: width }, async () => {
-          while (statuses.length < n) statuses.push(await invoke(tenant));
-        }));
+        await Promise.all(
+          Array.from({ length: width }, async () => {
+            while (statuses.length < n) statuses.push(await invoke(tenant));
+          }),
+        );
         return statuses;
       };
       const [heavy, light] = await Promise.all([stream('heavy', 400, 16), stream('light', 60, 2)]);
@@ -267,4 +293,3 @@ describe('event-loop headroom', () => {
     }
   }, 60_000);
 });
-

@@ -70,7 +70,9 @@ describe('a hostile package cannot read host files at deploy time', () => {
 
   it('through a template import with a text attribute, aimed at /proc', async () => {
     for (const source of [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: handler source; the template literal is the guest's own.
       'exports.handler = async (e) => import(`../../../../../../../../../proc/self/${e.f}`, { with: { type: "text" } });',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: handler source; the template literal is the guest's own.
       'exports.handler = async (e) => import(`../../../../../../../../../proc/${e.pid}/environ`, { with: { type: "text" } });',
       'exports.handler = async (e) => require("../../../../../../../../../proc/" + e.pid + "/environ");',
     ]) {
@@ -129,7 +131,11 @@ describe('a hostile package cannot read host files at deploy time', () => {
 
   it('through tsconfig baseUrl and paths aimed outside the package', async () => {
     for (const compilerOptions of [{ baseUrl: '../..' }, { paths: { secret: ['../../data/secret.txt'] } }, { baseUrl: '.', paths: { x: ['/etc/passwd'] } }]) {
-      const { error } = await attempt({ 'index.ts': "import s from 'secret';\nexport const handler = async () => s;", 'jsconfig.json': '{}', 'tsconfig.json': JSON.stringify({ compilerOptions }) });
+      const { error } = await attempt({
+        'index.ts': "import s from 'secret';\nexport const handler = async () => s;",
+        'jsconfig.json': '{}',
+        'tsconfig.json': JSON.stringify({ compilerOptions }),
+      });
       expect(error?.code).toBe('CODE_BUILD_FAILED');
       expect(error?.message).toContain('points outside the package');
     }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestSigner } from '../../src/shared/sigv4-signer.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 const SOURCE = `
 exports.handler = async (event) => {
@@ -28,7 +29,13 @@ async function newAccount(name: string): Promise<Creds> {
 }
 
 async function deploy(creds: Creds, name: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const res = await signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, ...extra }), { credentials: creds });
+  const res = await signedFetch(
+    server.url,
+    'POST',
+    '/2015-03-31/functions',
+    JSON.stringify({ FunctionName: name, Timeout: 30, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': SOURCE })).toString('base64') }, ...extra }),
+    { credentials: creds },
+  );
   expect(res.status).toBe(201);
 }
 
@@ -50,7 +57,13 @@ beforeAll(async () => {
   server = await startTestServer({ executionSlots: 2, maxInflightInvocations: 4, controlSlots: 2, bodyBytesPerKey: 8 * 1048576, bodyBytes: 32 * 1048576 });
   attacker = await newAccount('attacker');
   victim = await newAccount('victim');
-  await Promise.all([deploy(attacker, 'spin', { Timeout: 8 }), deploy(attacker, 'sleep-a'), deploy(attacker, 'sleep-b'), deploy(attacker, 'tenants', { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }), deploy(victim, 'victim', { Timeout: 3 })]);
+  await Promise.all([
+    deploy(attacker, 'spin', { Timeout: 8 }),
+    deploy(attacker, 'sleep-a'),
+    deploy(attacker, 'sleep-b'),
+    deploy(attacker, 'tenants', { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' } }),
+    deploy(victim, 'victim', { Timeout: 3 }),
+  ]);
   expect((await invoke(victim, 'victim', {})).status).toBe(200); // warm
 }, 60_000);
 
@@ -62,21 +75,30 @@ describe('one account cannot starve another', () => {
   it('spinning handlers on every execution slot do not freeze another account’s warm function', async () => {
     // Two 8 s spins fill both execution slots; the victim's Timeout is 3 s.
     const spins = Array.from({ length: 2 }, () => invoke(attacker, 'spin', { spin: true }, {}));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('both spins run', async () => (await nodeStats(server)).BusyEnvironments === 2);
     await victimServedDuring(Promise.all(spins));
     for (const res of await Promise.all(spins)) expect(res.status).toBe(200); // each timed out on its own
   }, 60_000);
 
   it('sleeping invocations over two functions holding every admission slot do not make another account wait for 429', async () => {
     // Longer than the 10 s a request waits for admission before it is turned away.
-    const sleeps = [...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-a', { sleepMs: 11_000 })), ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-b', { sleepMs: 11_000 }))];
-    await new Promise((r) => setTimeout(r, 300));
+    const sleeps = [
+      ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-a', { sleepMs: 11_000 })),
+      ...Array.from({ length: 6 }, () => invoke(attacker, 'sleep-b', { sleepMs: 11_000 })),
+    ];
+    await until('the sleeps hold every admission slot, the rest queued behind them', async () => {
+      const s = await nodeStats(server);
+      return s.InflightInvocations === s.MaxInflightInvocations && s.QueuedInvocations === sleeps.length - s.MaxInflightInvocations!;
+    });
     await victimServedDuring(Promise.all(sleeps));
   }, 60_000);
 
   it('120 tenant ids of one account take no turns from another account', async () => {
     const flood = Array.from({ length: 120 }, (_, i) => invoke(attacker, 'tenants', { sleepMs: 200 }, { 'x-amz-tenant-id': `t${i}` }));
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the flood holds every admission slot and queues behind them', async () => {
+      const s = await nodeStats(server);
+      return s.InflightInvocations === s.MaxInflightInvocations && s.QueuedInvocations! > 0;
+    });
     await victimServedDuring(Promise.allSettled(flood));
   }, 60_000);
 });
@@ -116,7 +138,7 @@ describe('a client without the secret cannot hold capacity', () => {
       // Past the grace period, a body that does not arrive is cut off.
       expect(await Promise.all(stalls.map((s) => s.answered))).toEqual(Array(24).fill(408));
     } finally {
-      stalls.forEach((s) => s.close());
+      for (const s of stalls) s.close();
     }
   }, 30_000);
 
@@ -131,7 +153,7 @@ describe('a client without the secret cannot hold capacity', () => {
       expect(answers.sort()).toEqual([408, 408, 429, 429]);
       await victimServedDuring(Promise.resolve(), 2);
     } finally {
-      halves.forEach((s) => s.close());
+      for (const s of halves) s.close();
     }
   }, 30_000);
 
@@ -153,7 +175,9 @@ describe('a client without the secret cannot hold capacity', () => {
     } finally {
       s.close();
     }
-    const res = await signedFetch(server.url, 'PUT', '/stratus/v1/functions/tenants/tenancy-limits', JSON.stringify({ MaxConcurrency: 1, pad: 'x'.repeat(8 * 1024) }), { credentials: attacker });
+    const res = await signedFetch(server.url, 'PUT', '/stratus/v1/functions/tenants/tenancy-limits', JSON.stringify({ MaxConcurrency: 1, pad: 'x'.repeat(8 * 1024) }), {
+      credentials: attacker,
+    });
     expect(res.status).toBe(413);
     expect(res.json().message).toMatch(/smaller than 4096 bytes/);
   });

@@ -11,13 +11,17 @@ const SLOW = 60_000;
 
 /** Runs an exploit body that records candidate host values in `found`; asserts none is of the host. */
 async function replay(exploit: string) {
-  const result = await hostile.run(`
+  const result = await hostile.run(
+    `
     const found = [];
     const record = (v) => { found.push(v); return v; };
     try { ${exploit} } catch (e) { record(e); }
     await new Promise((r) => setTimeout(r, 5));
     return { ran: true, candidates: found.length, escaped: found.some((v) => __hostLike(v) || __escape(() => v)) };
-  `, { timeoutMs: 25_000 }, { memoryMb: 256 });
+  `,
+    { timeoutMs: 25_000 },
+    { memoryMb: 256 },
+  );
   // The stack-overflow repros format a stack trace in every frame: slow and memory-hungry by design,
   // so they get room and time (the assertion is about containment, never about speed).
   expect(result.outcome, result.payload).toBe('ok');
@@ -28,42 +32,60 @@ async function replay(exploit: string) {
 }
 
 describe('vm2 advisories', () => {
-  it('CVE-2023-29017: Error.prepareStackTrace receives host CallSites for an async error', async () => {
-    await replay(`
+  it(
+    'CVE-2023-29017: Error.prepareStackTrace receives host CallSites for an async error',
+    async () => {
+      await replay(`
       Error.prepareStackTrace = (e, frames) => { for (const f of frames) { record(f.getThis()); record(f.getFunction()); } return frames; };
       async function aa() { eval('1=1'); }
       await aa().catch((e) => { record(e); record(e.stack); record(e.constructor.constructor('return process')()); });
       Error.prepareStackTrace = undefined;
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('CVE-2023-29199: exception sanitisation bypassed by a stack overflow inside a catch-clause binding', async () => {
-    await replay(`
+  it(
+    'CVE-2023-29199: exception sanitisation bypassed by a stack overflow inside a catch-clause binding',
+    async () => {
+      await replay(`
       const aVM2_INTERNAL_TMPNAME = {};
       function stack() { new Error().stack; stack(); }
       try { stack(); } catch (a$tmpname) { record(a$tmpname.constructor.constructor('return process')()); }
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('CVE-2023-30547: a Proxy whose getPrototypeOf trap overflows the stack while being thrown', async () => {
-    await replay(`
+  it(
+    'CVE-2023-30547: a Proxy whose getPrototypeOf trap overflows the stack while being thrown',
+    async () => {
+      await replay(`
       const err = {};
       const proxied = new Proxy(err, { getPrototypeOf() { (function stack() { new Error().stack; stack(); })(); } });
       try { throw proxied; } catch ({ constructor: c }) { record(c.constructor('return process')()); }
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('CVE-2023-32314: a Proxy as name.toString leaks the arguments object of a host call', async () => {
-    await replay(`
+  it(
+    'CVE-2023-32314: a Proxy as name.toString leaks the arguments object of a host call',
+    async () => {
+      await replay(`
       const err = new Error();
       err.name = { toString: new Proxy(() => '', { apply(target, thiz, args) { record(thiz); record(args); record(args.constructor.constructor('return process')()); return ''; } }) };
       try { err.stack; } catch (e) { record(e); }
       console.log(err);
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('CVE-2023-37466 / GHSA-cchq-frgv-rjh5: Promise species on an async function whose body overflows the stack', async () => {
-    await replay(`
+  it(
+    'CVE-2023-37466 / GHSA-cchq-frgv-rjh5: Promise species on an async function whose body overflows the stack',
+    async () => {
+      await replay(`
       async function fn() { (function stack() { new Error().stack; stack(); })(); }
       const p = fn();
       p.constructor = { [Symbol.species]: class FakePromise {
@@ -73,26 +95,36 @@ describe('vm2 advisories', () => {
       } };
       p.then();
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('CVE-2023-37903: a custom inspect function handed a host inspect', async () => {
-    await replay(`
+  it(
+    'CVE-2023-37903: a custom inspect function handed a host inspect',
+    async () => {
+      await replay(`
       const custom = Symbol.for('nodejs.util.inspect.custom');
       const obj = { [custom]: (depth, opts, inspect) => { record(opts); record(inspect); record(inspect && inspect.constructor('return process')()); } };
       console.log(obj);
       if (typeof WebAssembly.compileStreaming === 'function') await WebAssembly.compileStreaming(obj).catch(record);
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('SuppressedError, __lookupGetter__ and async generators: later vm2 patterns', async () => {
-    await replay(`
+  it(
+    'SuppressedError, __lookupGetter__ and async generators: later vm2 patterns',
+    async () => {
+      await replay(`
       if (typeof SuppressedError === 'function') { const s = new SuppressedError(new Error('a'), new Error('b')); record(s.constructor.constructor('return process')()); }
       const g = ({}).__lookupGetter__('__proto__'); record(g.call(Function.prototype));
       async function* gen() { yield 1; (function stack() { new Error().stack; stack(); })(); }
       try { for await (const v of gen()) record(v); } catch (e) { record(e.constructor.constructor('return process')()); }
       record(Reflect.getPrototypeOf(async function* () {}).constructor('return process')());
     `);
-  }, SLOW);
+    },
+    SLOW,
+  );
 });
 
 describe('isolated-vm advisories', () => {

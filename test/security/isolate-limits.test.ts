@@ -9,7 +9,9 @@ const hostile = useHostileEngine({ maxLogBytes: 64 * 1024 });
 /** Runs `body` as a handler while two bystanders are invoked; returns the attack's result. */
 async function attack(body: string, opts: { timeoutMs?: number; memoryMb?: number } = {}) {
   const bystanders = await hostile.bystanders();
-  const env = await hostile.env(`let calls = 0; exports.handler = async (event, context) => { if (++calls > 1) return 'still alive'; ${body} };`, { memoryMb: opts.memoryMb ?? 64 });
+  const env = await hostile.env(`let calls = 0; exports.handler = async (event, context) => { if (++calls > 1) return 'still alive'; ${body} };`, {
+    memoryMb: opts.memoryMb ?? 64,
+  });
   const result = await bystanders.invokeDuring(env.invoke(request({ timeoutMs: opts.timeoutMs ?? 1_000 })));
   const after = await env.invoke(request());
   return { result, error: result.outcome === 'error' ? payloadOf(result) : undefined, after };

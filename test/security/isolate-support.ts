@@ -1,6 +1,6 @@
 /** @module Helpers for hostile-code tests against the stratus-isolate engine: environments, requests, probes and bystanders. */
 import { expect } from 'vitest';
-import { type Environment, type EnvironmentSpec, type InvokeRequest, type InvokeResult, type StepScheduler } from '../../src/runtime/index.ts';
+import type { Environment, EnvironmentSpec, InvokeRequest, InvokeResult, StepScheduler } from '../../src/runtime/index.ts';
 import { functionId, partitionOf } from '../../src/shared/identity.ts';
 import { makeRequest, makeSpec, payloadOf, useIsolateEngine } from '../../src/runtime/isolate/test-support.ts';
 

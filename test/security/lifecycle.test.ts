@@ -80,7 +80,12 @@ describe('environment variables', () => {
   it("refuse names outside Lambda's pattern, in Lambda's words", async () => {
     for (const name of ['A', '1BAD', 'MY-VAR', '_X']) {
       const res = await create('bad-env-name', source('e'), { Environment: { Variables: { [name]: SECRET } } });
-      expectError(res, 400, 'InvalidParameterValueException', /Member must satisfy regular expression pattern: \[a-zA-Z\]\(\[a-zA-Z0-9_\]\)\+\]\. Environment variable name '.*' is not valid/);
+      expectError(
+        res,
+        400,
+        'InvalidParameterValueException',
+        /Member must satisfy regular expression pattern: \[a-zA-Z\]\(\[a-zA-Z0-9_\]\)\+\]\. Environment variable name '.*' is not valid/,
+      );
       expect(res.text).not.toContain(SECRET);
     }
     const update = await call('PUT', '/2015-03-31/functions/env/configuration', JSON.stringify({ Environment: { Variables: { A: '1' } } }));
@@ -139,7 +144,13 @@ describe('code download links', () => {
     const created = await call('POST', '/stratus/v1/accounts', JSON.stringify({ Name: 'other-co' }));
     const other = { accessKeyId: String(created.json().AccessKeyId), secretAccessKey: String(created.json().SecretAccessKey) };
     const otherZip = source('other account');
-    const otherCreate = await signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'target', Code: { ZipFile: Buffer.from(otherZip).toString('base64') } }), { credentials: other });
+    const otherCreate = await signedFetch(
+      server.url,
+      'POST',
+      '/2015-03-31/functions',
+      JSON.stringify({ FunctionName: 'target', Code: { ZipFile: Buffer.from(otherZip).toString('base64') } }),
+      { credentials: other },
+    );
     expect(otherCreate.status).toBe(201);
     const otherSha = String(otherCreate.json().CodeSha256);
     const otherAccount = new URL(await location('target', undefined, other)).searchParams.get('account')!;
@@ -186,7 +197,11 @@ describe('stored code', () => {
 
   /** The CodeSha256 and bundle hash $LATEST of a function has now. */
   const codeOf = (name: string) =>
-    db.prepare("SELECT json_extract(record, '$.codeSha256') AS zip, json_extract(record, '$.bundleSha256') AS bundle FROM function_versions WHERE function_name = ? AND version = '$LATEST'").get(name) as { zip: string; bundle: string };
+    db
+      .prepare(
+        "SELECT json_extract(record, '$.codeSha256') AS zip, json_extract(record, '$.bundleSha256') AS bundle FROM function_versions WHERE function_name = ? AND version = '$LATEST'",
+      )
+      .get(name) as { zip: string; bundle: string };
   /** Which rows of this code the database still holds. */
   const stored = (c: { zip: string; bundle: string }) => ({
     zip: db.prepare('SELECT count(*) AS n FROM code_zips WHERE code_sha256 = ?').get(c.zip) as { n: number },

@@ -32,7 +32,13 @@ it('quarantines the function and, past the account’s limit, the account (where
     };
     const [attacker, bystander] = [await account('attacker'), await account('bystander')];
     const deploy = (creds: typeof attacker, name: string, source: string) =>
-      signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: name, Timeout: 1, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }), { credentials: creds });
+      signedFetch(
+        server.url,
+        'POST',
+        '/2015-03-31/functions',
+        JSON.stringify({ FunctionName: name, Timeout: 1, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }),
+        { credentials: creds },
+      );
     const invoke = (creds: typeof attacker, name: string) => signedFetch(server.url, 'POST', `/2015-03-31/functions/${name}/invocations`, '{}', { credentials: creds });
     const spinner = `exports.handler = async () => { const err = new Error('x'); Object.defineProperty(err, 'message', { get() { for (;;) {} } }); Promise.reject(err); await new Promise((r) => setTimeout(r, 10)); };`;
     expect((await deploy(attacker, 'spinner', spinner)).status).toBe(201);

@@ -20,9 +20,7 @@ async function countedEnv(code: string) {
 describe('timer storms', () => {
   it('four setImmediate loops running to their Timeout time out, take a bounded number of steps, and leave the node serving', async () => {
     const bystanders = await hostile.bystanders();
-    const loops = await Promise.all(
-      [0, 1, 2, 3].map(() => countedEnv(`exports.handler = async () => { for (;;) await new Promise((r) => setImmediate(r)); };`)),
-    );
+    const loops = await Promise.all([0, 1, 2, 3].map(() => countedEnv(`exports.handler = async () => { for (;;) await new Promise((r) => setImmediate(r)); };`)));
     const results = await bystanders.invokeDuring(Promise.all(loops.map((loop) => loop.env.invoke(request({ timeoutMs: 3_000 })))));
     for (const [i, result] of results.entries()) {
       expect(result.fatal).toBe('timeout');
@@ -116,11 +114,21 @@ describe('memory the isolate limit would not count', () => {
       out.instance = new Uint8Array(4).buffer instanceof ArrayBuffer;
       return out;
     `);
-    expect(payloadOf(result)).toEqual({ wasm: 'undefined', resizable: 'RangeError', growable: 'RangeError', 'via constructor': 'RangeError', 'via subclass': 'RangeError', plain: 16, instance: true });
+    expect(payloadOf(result)).toEqual({
+      wasm: 'undefined',
+      resizable: 'RangeError',
+      growable: 'RangeError',
+      'via constructor': 'RangeError',
+      'via subclass': 'RangeError',
+      plain: 16,
+      instance: true,
+    });
   });
 
   it('offers no Atomics.waitAsync, whose timeout aborted the whole process under isolated-vm', async () => {
-    const env = await hostile.env(`const wait = Atomics.waitAsync; exports.handler = async () => { if (wait) wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); return typeof Atomics.waitAsync; };`);
+    const env = await hostile.env(
+      `const wait = Atomics.waitAsync; exports.handler = async () => { if (wait) wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); return typeof Atomics.waitAsync; };`,
+    );
     expect(payloadOf(await env.invoke(request()))).toBe('undefined');
   });
 
@@ -146,7 +154,15 @@ describe('memory the isolate limit would not count', () => {
       return { price: nf.format(1234.5), plain: Intl.DateTimeFormat('en', { timeZone: 'UTC' }).format(new Date(0)), instance: nf instanceof Intl.NumberFormat,
         subclass: new Fmt('en') instanceof Intl.DateTimeFormat, supported: Intl.NumberFormat.supportedLocalesOf(['en']), locale: (1234.5).toLocaleString('de'), words };
     `);
-    expect(payloadOf(result)).toEqual({ price: '€1,234.50', plain: '1/1/1970', instance: true, subclass: true, supported: ['en'], locale: '1.234,5', words: ['hello', 'big', 'world'] });
+    expect(payloadOf(result)).toEqual({
+      price: '€1,234.50',
+      plain: '1/1/1970',
+      instance: true,
+      subclass: true,
+      supported: ['en'],
+      locale: '1.234,5',
+      words: ['hello', 'big', 'world'],
+    });
   });
 
   it('plain buffers past MemorySize stop the environment with Runtime.OutOfMemory', async () => {

@@ -31,7 +31,13 @@ it('logs a bounded line, not the guest’s megabytes, for each of ten unhandled 
     return 'unreachable once the rejection is seen';
   };`;
   const creds = server.rootCredentials;
-  const created = await signedFetch(server.url, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'reject', MemorySize: 256, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }), { credentials: creds });
+  const created = await signedFetch(
+    server.url,
+    'POST',
+    '/2015-03-31/functions',
+    JSON.stringify({ FunctionName: 'reject', MemorySize: 256, Code: { ZipFile: Buffer.from(zipOf({ 'index.js': source })).toString('base64') } }),
+    { credentials: creds },
+  );
   expect(created.status).toBe(201);
   const before = logBytes;
   for (let i = 0; i < 10; i++) {

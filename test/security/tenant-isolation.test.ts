@@ -99,7 +99,7 @@ async function call(tenant: string, event: object): Promise<{ tenant: string; fo
 
 /** Deterministic pseudo-random sequence, so a failure can be replayed. */
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('tenant isolation', () => {
@@ -110,7 +110,7 @@ describe('tenant isolation', () => {
     expect((await call('self-check', {})).found.length).toBeGreaterThan(0);
   });
 
-  it('no tenant ever sees another tenant\'s secret, interleaved and concurrent', async () => {
+  it("no tenant ever sees another tenant's secret, interleaved and concurrent", async () => {
     const tenants = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
     const random = rng(42);
     const seen: Array<{ tenant: string; found: Array<[string, string]> }> = [];
@@ -122,7 +122,9 @@ describe('tenant isolation', () => {
       seen.push(...(await Promise.all(batch)));
     }
     expect(seen).toHaveLength(96);
-    const foreign = seen.flatMap(({ tenant, found }) => found.filter(([, value]) => !value.includes(`secret-of-${tenant}`)).map(([where, value]) => `${tenant} saw ${value} in ${where}`));
+    const foreign = seen.flatMap(({ tenant, found }) =>
+      found.filter(([, value]) => !value.includes(`secret-of-${tenant}`)).map(([where, value]) => `${tenant} saw ${value} in ${where}`),
+    );
     expect(foreign).toEqual([]);
   });
 

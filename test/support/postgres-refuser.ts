@@ -20,7 +20,12 @@ function message(type: string, body: Buffer): Buffer {
 }
 
 function authFailed(user: string): Buffer {
-  const fields = [['S', 'FATAL'], ['V', 'FATAL'], ['C', '28P01'], ['M', `password authentication failed for user "${user}"`]];
+  const fields = [
+    ['S', 'FATAL'],
+    ['V', 'FATAL'],
+    ['C', '28P01'],
+    ['M', `password authentication failed for user "${user}"`],
+  ];
   return message('E', Buffer.concat([...fields.map(([k, v]) => Buffer.from(`${k}${v}\0`, 'utf8')), Buffer.from([0])]));
 }
 

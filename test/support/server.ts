@@ -43,8 +43,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
   return {
     ...s,
     dataDir,
-    lambda: (creds = s.rootCredentials) =>
-      new LambdaClient({ endpoint: s.url, region: s.region, credentials: creds, maxAttempts: 1 }),
+    lambda: (creds = s.rootCredentials) => new LambdaClient({ endpoint: s.url, region: s.region, credentials: creds, maxAttempts: 1 }),
     async stop() {
       await s.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -26,7 +26,12 @@ export async function signedFetch(base: string, method: string, pathAndQuery: st
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   const signer = createRequestSigner({ credentials: opts.credentials, region: opts.region ?? 'us-east-1' });
   const finalHeaders = opts.unsigned ? headers : await signer.sign({ method, url, headers, body, signingDate: opts.signingDate });
-  const res = await fetch(url, { method, headers: finalHeaders, signal: opts.signal, body: (opts.sendBody ?? body) === undefined ? undefined : new Uint8Array(Buffer.from((opts.sendBody ?? body)!)) });
+  const res = await fetch(url, {
+    method,
+    headers: finalHeaders,
+    signal: opts.signal,
+    body: (opts.sendBody ?? body) === undefined ? undefined : new Uint8Array(Buffer.from((opts.sendBody ?? body)!)),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }

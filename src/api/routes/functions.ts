@@ -74,7 +74,13 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const t = functionTarget(request, region);
     const body = parseBody(updateCodeBody, request.body as Buffer);
     if (body.S3Bucket || body.ImageUri) throw stratusError('REQUEST_INVALID_PARAMETER.s3Update');
-    const rec = await functions.updateCode(t.accountId, t.name, { zip: decodeZip(body.ZipFile, 'ZipFile'), publish: body.Publish, dryRun: body.DryRun, revisionId: body.RevisionId, signal: whileClientWaits(reply) });
+    const rec = await functions.updateCode(t.accountId, t.name, {
+      zip: decodeZip(body.ZipFile, 'ZipFile'),
+      publish: body.Publish,
+      dryRun: body.DryRun,
+      revisionId: body.RevisionId,
+      signal: whileClientWaits(reply),
+    });
     return config(rec);
   });
 

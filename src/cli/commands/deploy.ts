@@ -27,7 +27,10 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
   program
     .command('deploy')
     .description('zip a directory (or one file) and create the function, or update its code and configuration')
-    .argument('<source>', 'directory (zipped recursively; skips .git, .env* files, Stratus data folders, and links pointing outside the folder or its npm workspace) or a single file')
+    .argument(
+      '<source>',
+      'directory (zipped recursively; skips .git, .env* files, Stratus data folders, and links pointing outside the folder or its npm workspace) or a single file',
+    )
     .requiredOption('-n, --name <name>', 'function name')
     .option('--handler <handler>', 'file.export to call (default index.handler, or <file>.handler for a single file)')
     .option('--memory <mb>', 'memory size in MB')
@@ -35,7 +38,10 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
     .option('--env <KEY=VALUE>', 'environment variable (repeatable; replaces all variables on update)', collect, [])
     .option('--runtime <runtime>', `runtime (default ${DEFAULT_RUNTIME})`)
     .option('--description <text>', 'function description')
-    .option('--tenant-isolation', 'create the function with tenant isolation (PER_TENANT): every invoke names a tenant and runs in environments of that tenant only; fixed at creation')
+    .option(
+      '--tenant-isolation',
+      'create the function with tenant isolation (PER_TENANT): every invoke names a tenant and runs in environments of that tenant only; fixed at creation',
+    )
     .option('--json', 'print the resulting FunctionConfiguration as JSON')
     .action(async (source: string, flags: DeployFlags, command: Command) => {
       await deploy(contextFor(command, base), source, flags);

@@ -27,7 +27,7 @@ export function bucketOf(ms: number): number {
   if (!(ms >= LOW_MS)) return 0;
   if (ms >= HIGH_MS) return LAST;
   const i = 1 + Math.floor((Math.log(ms) - LN_LOW) / STEP);
-  return i > LOG_BUCKETS ? LOG_BUCKETS : i;
+  return Math.min(i, LOG_BUCKETS);
 }
 
 function lowerBound(i: number): number {
@@ -75,6 +75,7 @@ export class DurationHistogram {
 
   /** O(1) and allocation-free: this runs once per invocation. */
   record(ms: number): void {
+    // biome-ignore lint/complexity/useMathMinMax: the comparison sends NaN to 0; Math.max would pass NaN into the buckets.
     const value = ms >= 0 ? ms : 0;
     const i = bucketOf(value);
     // A bucket about to wrap (4 billion calls of one tenant in one bucket) halves the whole
@@ -110,7 +111,7 @@ export class DurationHistogram {
     const hi = Math.min(upperBound(i), this.max);
     if (hi <= lo) return lo;
     // Geometric inside the log-spaced buckets, linear in the two edge buckets (which start at 0 or end at ∞).
-    const value = i === 0 || i === LAST || lo === 0 ? lo + (hi - lo) * fraction : lo * Math.pow(hi / lo, fraction);
+    const value = i === 0 || i === LAST || lo === 0 ? lo + (hi - lo) * fraction : lo * (hi / lo) ** fraction;
     return Math.min(Math.max(value, this.min), this.max);
   }
 

@@ -78,7 +78,12 @@ describe('prometheus()', () => {
     expect(invocations.filter((s) => s.labels.function === 'fn2').map((s) => s.labels.tenant)).toEqual(['t9']);
     expect(samples.find((s) => s.name === 'stratus_throttles_total' && s.labels.tenant === '_other' && s.labels.reason === 'rate')?.value).toBe(1);
     // Statistics are not capped: every tenant is still there by name.
-    expect(m.tenantStats('111111111111', 'fn').map((s) => s.tenantId).sort()).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(
+      m
+        .tenantStats('111111111111', 'fn')
+        .map((s) => s.tenantId)
+        .sort(),
+    ).toEqual(['t1', 't2', 't3', 't4', 't5']);
   });
 
   it('keeps a tenant label after its statistics were evicted, and folds a tenant named _other', async () => {

@@ -66,11 +66,21 @@ describe('tenantStats', () => {
     m.invoked(call('c', { functionName: 'fn2' }));
     m.invoked(call('a')); // a is now more recent than b
     m.invoked(call('d')); // evicts b, the least recently seen
-    expect(m.tenantStats('111111111111', 'fn').map((s) => s.tenantId).sort()).toEqual(['a', 'd']);
+    expect(
+      m
+        .tenantStats('111111111111', 'fn')
+        .map((s) => s.tenantId)
+        .sort(),
+    ).toEqual(['a', 'd']);
     expect(m.tenantStats('111111111111', 'fn2').map((s) => s.tenantId)).toEqual(['c']);
     m.throttled({ accountId: '111111111111', functionName: 'fn2', tenantId: 'c', reason: 'rate' }); // a throttle counts as seen
     m.invoked(call('e')); // evicts a
-    expect(m.tenantStats('111111111111', 'fn').map((s) => s.tenantId).sort()).toEqual(['d', 'e']);
+    expect(
+      m
+        .tenantStats('111111111111', 'fn')
+        .map((s) => s.tenantId)
+        .sort(),
+    ).toEqual(['d', 'e']);
     // A tenant that comes back after eviction starts over.
     m.invoked(call('b'));
     expect(m.tenantStats('111111111111', 'fn').find((s) => s.tenantId === 'b')).toMatchObject({ invocations: 1 });

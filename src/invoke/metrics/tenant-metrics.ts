@@ -46,6 +46,7 @@ export function createTenantMetrics(opts: TenantMetricsOptions): TenantMetrics {
 
     invoked(e: InvokedEvent): void {
       const fn = functionOf(e.accountId, e.functionName);
+      // biome-ignore lint/complexity/useMathMinMax: the comparison sends NaN to 0; Math.max would pass NaN into the histogram.
       const ms = e.durationMs >= 0 ? e.durationMs : 0;
       if (e.tenantId === undefined) {
         fn.untenantedSeries().invoked(e.outcome, ms / 1000, e.cold);

@@ -16,8 +16,22 @@ const ACCOUNT = '123456789012';
 
 function record(overrides: Partial<FunctionVersionRecord> = {}): FunctionVersionRecord {
   return {
-    accountId: ACCOUNT, functionName: 'orders', version: '$LATEST', runtime: FAKE_RUNTIME, handler: 'index.handler', role: '', description: '',
-    memoryMb: 128, timeoutSec: 3, environment: {}, codeSha256: 'c', codeSize: 1, bundleSha256: 'b', handlerExport: 'handler', revisionId: 'r1', lastModified: 'now',
+    accountId: ACCOUNT,
+    functionName: 'orders',
+    version: '$LATEST',
+    runtime: FAKE_RUNTIME,
+    handler: 'index.handler',
+    role: '',
+    description: '',
+    memoryMb: 128,
+    timeoutSec: 3,
+    environment: {},
+    codeSha256: 'c',
+    codeSize: 1,
+    bundleSha256: 'b',
+    handlerExport: 'handler',
+    revisionId: 'r1',
+    lastModified: 'now',
     ...overrides,
   };
 }
@@ -27,14 +41,24 @@ function ctxOf(overrides: Partial<InvocationContext> = {}): InvocationContext {
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isStratusError(err)) throw new Error(`expected a StratusError, got ${String(err)}`);
   return err.code;
 }
 
 function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limits?: { maxConcurrency?: number } } = {}) {
   const engine = opts.engine ?? new FakeEngine();
-  const pool = createPool({ engines: new Map([[FAKE_RUNTIME, engine]]), clock: manualClock(), keepAliveMs: 60_000, maxEnvironments: 4, memoryBudgetBytes: 1e9, acquireTimeoutMs: 0 });
+  const pool = createPool({
+    engines: new Map([[FAKE_RUNTIME, engine]]),
+    clock: manualClock(),
+    keepAliveMs: 60_000,
+    maxEnvironments: 4,
+    memoryBudgetBytes: 1e9,
+    acquireTimeoutMs: 0,
+  });
   const admission = createFairScheduler({ slots: 1 });
   const resolved: InvocationTarget = { record: opts.target ?? record(), invokedArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders` };
   const resolve: Resolver = async () => resolved;
@@ -42,7 +66,13 @@ function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limi
   const stages = createInvocationStages({
     resolve,
     pool,
-    code: { getBundle: async () => 'exports.handler = async () => 1;', getZip: async () => undefined, putZip: async () => {}, putBundle: async () => {}, collectGarbage: async () => ({ zips: 0, bundles: 0 }) },
+    code: {
+      getBundle: async () => 'exports.handler = async () => 1;',
+      getZip: async () => undefined,
+      putZip: async () => {},
+      putBundle: async () => {},
+      collectGarbage: async () => ({ zips: 0, bundles: 0 }),
+    },
     clock: manualClock(),
     limiter,
     admission,
@@ -53,7 +83,9 @@ function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limi
 describe('compose', () => {
   it('runs stages in order and ends with undefined when no stage makes an outcome', async () => {
     const seen: string[] = [];
-    const mark = (name: string): Stage => (_ctx, next) => (seen.push(name), next());
+    const mark =
+      (name: string): Stage =>
+      (_ctx, next) => (seen.push(name), next());
     expect(await compose([mark('a'), mark('b')])(ctxOf())).toBeUndefined();
     expect(seen).toEqual(['a', 'b']);
   });

@@ -12,7 +12,20 @@ function $dataCloneError(what) {
 // on the value decides what is constructed.
 const $typedArrayKind = /** @type {{ get: () => string | undefined }} */ ($getOwnPropertyDescriptor($getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)).get;
 const $TYPED_ARRAYS = new $Map();
-for (const $name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+for (const $name of [
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float16Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+]) {
   const $global = /** @type {Record<string, unknown>} */ (globalThis);
   if (typeof $global[$name] === 'function') $apply($mapSet, $TYPED_ARRAYS, [$name, $global[$name]]);
 }
@@ -73,9 +86,10 @@ function $cloneValue(value, memo) {
     default:
       if (ArrayBuffer.isView(value)) {
         const buffer = $cloneValue(value.buffer, memo);
-        copy = value instanceof DataView
-          ? new DataView(buffer, value.byteOffset, value.byteLength)
-          : new ($typedArrayConstructor(value, tag))(buffer, value.byteOffset, /** @type {Uint8Array} */ (value).length);
+        copy =
+          value instanceof DataView
+            ? new DataView(buffer, value.byteOffset, value.byteLength)
+            : new ($typedArrayConstructor(value, tag))(buffer, value.byteOffset, /** @type {Uint8Array} */ (value).length);
         break;
       }
       if (tag !== '[object Object]' && tag !== '[object Array]') throw $dataCloneError(tag);

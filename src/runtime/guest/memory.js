@@ -15,8 +15,8 @@ const $weakMapSet = WeakMap.prototype.set;
 const $ArrayBuffer = ArrayBuffer;
 
 function $hardenMemory() {
-  delete /** @type {{ WebAssembly?: unknown }} */ (globalThis).WebAssembly;
-  if (typeof Atomics === 'object') delete /** @type {{ waitAsync?: unknown }} */ (Atomics).waitAsync;
+  delete (/** @type {{ WebAssembly?: unknown }} */ (globalThis).WebAssembly);
+  if (typeof Atomics === 'object') delete (/** @type {{ waitAsync?: unknown }} */ (Atomics).waitAsync);
   $fixedSizeBuffers('ArrayBuffer');
   $fixedSizeBuffers('SharedArrayBuffer');
   $weighIntl();
@@ -53,7 +53,9 @@ function $fixedSizeBuffers(name) {
     [name]: function (length, options) {
       if (new.target === undefined) throw new $TypeError(`Constructor ${name} requires 'new'`);
       if (options !== undefined && options !== null && (typeof options === 'object' || typeof options === 'function') && options.maxByteLength !== undefined) {
-        throw new $RangeError(`${name}: resizable buffers (maxByteLength) are not available in stratus-isolate, because their memory would not count against MemorySize; allocate a buffer of the size you need`);
+        throw new $RangeError(
+          `${name}: resizable buffers (maxByteLength) are not available in stratus-isolate, because their memory would not count against MemorySize; allocate a buffer of the size you need`,
+        );
       }
       return $reflectConstruct(Original, [length], new.target);
     },
@@ -82,7 +84,7 @@ function $carry(object, bytes) {
 function $weighIntl() {
   if (typeof Intl !== 'object') return;
   // V8's own break iterator: like Segmenter, but its adoptText copies strings no wrapper sees.
-  delete /** @type {{ v8BreakIterator?: unknown }} */ (Intl).v8BreakIterator;
+  delete (/** @type {{ v8BreakIterator?: unknown }} */ (Intl).v8BreakIterator);
   const names = $reflectOwnKeys(Intl);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
@@ -112,18 +114,30 @@ function $weighSegments(Segmenter) {
   const iterate = segmentsProto[Symbol.iterator];
   const lengths = new $WeakMap();
   const method = (/** @type {Function} */ value) => ({ value, writable: true, enumerable: false, configurable: true });
-  $defineProperty(Segmenter.prototype, 'segment', method({
-    /** @this {Intl.Segmenter} @param {unknown} text */
-    segment(text) {
-      const segments = $apply(segment, this, [text]);
-      const bytes = 1024 + 2 * $String(text).length;
-      $apply($weakMapSet, lengths, [segments, bytes]);
-      return $carry(segments, bytes);
-    },
-  }.segment));
-  $defineProperty(segmentsProto, Symbol.iterator, method({
-    [Symbol.iterator]() {
-      return $carry($apply(iterate, this, []), $apply($weakMapGet, lengths, [this]) ?? 1024);
-    },
-  }[Symbol.iterator]));
+  $defineProperty(
+    Segmenter.prototype,
+    'segment',
+    method(
+      {
+        /** @this {Intl.Segmenter} @param {unknown} text */
+        segment(text) {
+          const segments = $apply(segment, this, [text]);
+          const bytes = 1024 + 2 * $String(text).length;
+          $apply($weakMapSet, lengths, [segments, bytes]);
+          return $carry(segments, bytes);
+        },
+      }.segment,
+    ),
+  );
+  $defineProperty(
+    segmentsProto,
+    Symbol.iterator,
+    method(
+      {
+        [Symbol.iterator]() {
+          return $carry($apply(iterate, this, []), $apply($weakMapGet, lengths, [this]) ?? 1024);
+        },
+      }[Symbol.iterator],
+    ),
+  );
 }

@@ -2,9 +2,7 @@
 import type { EnvironmentSpec, GuestError, InvokeRequest } from '../engine.ts';
 
 /** What the guest's `init`/`run`/`pump` answer, once parsed and checked. */
-export type GuestReport =
-  | { state: 'done'; outcome: 'ok' | 'error'; payload: string; logs: string }
-  | { state: 'pending'; nextTimerAt: number; logs: string };
+export type GuestReport = { state: 'done'; outcome: 'ok' | 'error'; payload: string; logs: string } | { state: 'pending'; nextTimerAt: number; logs: string };
 
 /** The guest answered something that is not a report: its runtime is broken or was tampered with. */
 export class GuestProtocolError extends Error {

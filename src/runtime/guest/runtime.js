@@ -97,7 +97,9 @@ function $installGlobals(env) {
  * @param {string} payload
  */
 function $done(outcome, payload) {
-  const bounded = $withinResultBound(payload) ? payload : $errorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${$maxResultBytes} bytes).`);
+  const bounded = $withinResultBound(payload)
+    ? payload
+    : $errorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${$maxResultBytes} bytes).`);
   const out = bounded === payload ? outcome : 'error';
   return { __proto__: null, state: 'done', outcome: out, payload: bounded, logs: $logs.drain() };
 }
@@ -195,7 +197,16 @@ function $begin(payloadText, metaText) {
   const meta = $parse(metaText);
   $logs.begin(meta.requestId);
   /** @type {GuestInvocation} */
-  const inv = { settled: false, viaCallback: false, awaitsCallback: false, outcome: 'ok', payload: 'null', context: null, settle: /** @type {any} */ (null), deadline: meta.deadline };
+  const inv = {
+    settled: false,
+    viaCallback: false,
+    awaitsCallback: false,
+    outcome: 'ok',
+    payload: 'null',
+    context: null,
+    settle: /** @type {any} */ (null),
+    deadline: meta.deadline,
+  };
   inv.settle = (isError, value, viaCallback) => {
     if (inv.settled) return;
     inv.settled = true;
@@ -210,7 +221,8 @@ function $begin(payloadText, metaText) {
     }
   };
   $current = inv;
-  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ result) => inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
+  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ result) =>
+    inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
   try {
     const event = payloadText === '' ? {} : $parse(payloadText);
     inv.context = $createContext($facts, meta, inv.settle, () => inv.deadline);

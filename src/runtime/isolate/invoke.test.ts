@@ -106,7 +106,9 @@ describe('stratus-isolate invoke: errors as Lambda reports them', () => {
   });
 
   it('reports a custom error class by its name', async () => {
-    const env = await isolates.env(`class NotFound extends Error { constructor(m) { super(m); this.name = 'NotFound'; } } exports.handler = async () => { throw new NotFound('no such order'); };`);
+    const env = await isolates.env(
+      `class NotFound extends Error { constructor(m) { super(m); this.name = 'NotFound'; } } exports.handler = async () => { throw new NotFound('no such order'); };`,
+    );
     expect(payloadOf(await env.invoke(makeRequest()))).toMatchObject({ errorType: 'NotFound', errorMessage: 'no such order' });
   });
 

@@ -22,7 +22,11 @@ export async function loadGuestHandles(api: IsolatedVM.Reference<Record<GuestApi
  * values already inside the isolate (`derefInto`); the answer is copied out, so the host never
  * holds a guest object either.
  */
-export function callGuest(fn: IsolatedVM.Reference<unknown>, args: Array<string | number | IsolatedVM.Dereference<unknown> | IsolatedVM.Copy<unknown>>, awaitPromise = false): Promise<unknown> {
+export function callGuest(
+  fn: IsolatedVM.Reference<unknown>,
+  args: Array<string | number | IsolatedVM.Dereference<unknown> | IsolatedVM.Copy<unknown>>,
+  awaitPromise = false,
+): Promise<unknown> {
   return fn.apply(undefined, args, { result: { copy: true, promise: awaitPromise } }) as Promise<unknown>;
 }
 

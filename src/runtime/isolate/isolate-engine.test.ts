@@ -61,9 +61,7 @@ describe('stratus-isolate init', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.errorType).toBe('Runtime.ImportModuleError');
-    expect(result.error.errorMessage).toBe(
-      "Error: Cannot find module 'fs': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead",
-    );
+    expect(result.error.errorMessage).toBe("Error: Cannot find module 'fs': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead");
   });
 
   it('reports require() of an unbundled package as Runtime.ImportModuleError too', async () => {

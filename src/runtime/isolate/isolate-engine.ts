@@ -120,7 +120,19 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     if (report.outcome === 'error') return failed(parseGuestError(report.payload));
 
     const heapBytes = measureHeap(isolate) ?? 0;
-    const env = new IsolateEnvironment({ id, isolate, handles, mirror, memoryMb, maxLogBytes: deps.maxLogBytes, maxReportChars: deps.maxReportChars, heapBytes, onCrash: deps.onCrash, scheduler: deps.scheduler, flow: spec.partition.flow });
+    const env = new IsolateEnvironment({
+      id,
+      isolate,
+      handles,
+      mirror,
+      memoryMb,
+      maxLogBytes: deps.maxLogBytes,
+      maxReportChars: deps.maxReportChars,
+      heapBytes,
+      onCrash: deps.onCrash,
+      scheduler: deps.scheduler,
+      flow: spec.partition.flow,
+    });
     return { ok: true, env, initDurationMs: performance.now() - started };
   } catch (err) {
     const failure = steps.failure(err, (e) => classifyFailure(e, isolate));

@@ -81,6 +81,7 @@ export function countingScheduler() {
 }
 
 /** The handler's result (ok) or its GuestError (error), parsed. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary handler results; `any` keeps their property checks short.
 export function payloadOf(result: InvokeResult): any {
   return JSON.parse(result.payload);
 }

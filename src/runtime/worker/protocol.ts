@@ -6,9 +6,7 @@ export type ToWorker =
   | { t: 'invoke'; id: number; env: string; req: InvokeRequest }
   | { t: 'dispose'; id: number; env: string };
 
-export type Created =
-  | { ok: true; env: string; initDurationMs: number; memory: EnvironmentMemory }
-  | { ok: false; error: GuestError; logs: string; lost?: true };
+export type Created = { ok: true; env: string; initDurationMs: number; memory: EnvironmentMemory } | { ok: false; error: GuestError; logs: string; lost?: true };
 
 export type FromWorker =
   | { t: 'ready'; isolatedVm: string }

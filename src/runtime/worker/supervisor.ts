@@ -126,7 +126,7 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
     });
   }
 
-  slots.forEach((_, i) => spawn(i));
+  for (const i of slots.keys()) spawn(i);
 
   return {
     count: opts.count,

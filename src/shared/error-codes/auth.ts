@@ -49,8 +49,7 @@ export const AUTH_CODES = codes({
       nodeStats: `Only the admin account can read node statistics: ${ADMIN_KEY}`,
       codeLink: 'This code link is invalid or has expired: call GetFunction again for a fresh Code.Location.',
       metricsToken: '/metrics needs the metrics token: send Authorization: Bearer <STRATUS_METRICS_TOKEN>.',
-      metricsLoopback:
-        '/metrics answers only loopback clients when no token is configured (this request came from {ip}): set STRATUS_METRICS_TOKEN to scrape from another host.',
+      metricsLoopback: '/metrics answers only loopback clients when no token is configured (this request came from {ip}): set STRATUS_METRICS_TOKEN to scrape from another host.',
     },
   },
   ACCOUNT_EXISTS: { status: 409, kind: 'user', message: "An account named '{name}' already exists: choose another name." },

@@ -94,12 +94,10 @@ export const CODE_CODES = codes({
         "The bundled code would be {bytes} bytes, over the limit of {max} bytes for this package. Leave out files the handler does not need (pattern imports such as require('./data/' + name) pull in every matching file), then upload it again.",
       bundleStopped:
         "The bundled code would be larger than the limit of {max} bytes for this package. Leave out files the handler does not need (pattern imports such as require('./data/' + name) pull in every matching file), then upload it again.",
-      entries:
-        'The zip has {count} entries; the limit is {max}. Remove files the function does not need (tests, docs, unused dependencies) or bundle the code before zipping.',
+      entries: 'The zip has {count} entries; the limit is {max}. Remove files the function does not need (tests, docs, unused dependencies) or bundle the code before zipping.',
       unzipped:
         'Unzipped size must be smaller than {max} bytes (this zip unzips to {bytes} bytes). Remove files the function does not need (tests, docs, dev dependencies) or bundle the code before zipping.',
-      unzippedStopped:
-        'Unzipped size must be smaller than {max} bytes. Remove files the function does not need (tests, docs, dev dependencies) or bundle the code before zipping.',
+      unzippedStopped: 'Unzipped size must be smaller than {max} bytes. Remove files the function does not need (tests, docs, dev dependencies) or bundle the code before zipping.',
     },
   },
   CODE_NOT_FOUND: {

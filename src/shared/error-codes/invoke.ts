@@ -22,15 +22,13 @@ export const INVOKE_CODES = codes({
     kind: 'user',
     retryable: true,
     retryAfterSeconds: 1,
-    message:
-      "This node is at its limit of {max} execution environments and none became free within {waitMs} ms. Retry the request, or raise the node's environment limit.",
+    message: "This node is at its limit of {max} execution environments and none became free within {waitMs} ms. Retry the request, or raise the node's environment limit.",
   },
   TENANT_ID_INVALID: { status: 400, kind: 'user', message: 'X-Amz-Tenant-Id {shown} is not a valid tenant id: use {rule}.' },
   TENANT_ID_REQUIRED: {
     status: 400,
     kind: 'user',
-    message:
-      'Function {name} runs with tenant isolation (PER_TENANT): send the tenant in X-Amz-Tenant-Id (TenantId in the SDK, --tenant in the stratus CLI).',
+    message: 'Function {name} runs with tenant isolation (PER_TENANT): send the tenant in X-Amz-Tenant-Id (TenantId in the SDK, --tenant in the stratus CLI).',
   },
   TENANT_ID_UNEXPECTED: {
     status: 400,
@@ -44,8 +42,7 @@ export const INVOKE_CODES = codes({
     retryable: true,
     retryAfterSeconds: 1,
     message: {
-      concurrency:
-        'Rate Exceeded: tenant {tenant} already has {inFlight} invocations of {name} in flight, its limit (MaxConcurrency) is {limit}. Retry later.',
+      concurrency: 'Rate Exceeded: tenant {tenant} already has {inFlight} invocations of {name} in flight, its limit (MaxConcurrency) is {limit}. Retry later.',
       rate: 'Rate Exceeded: tenant {tenant} is over {rps} requests per second (MaxRequestsPerSecond) for {name}. Retry later.',
     },
   },

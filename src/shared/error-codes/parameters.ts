@@ -22,16 +22,13 @@ export const PARAMETER_CODES = codes({
       createName: "FunctionName: must be a plain name when creating a function: 1-64 letters, digits, '-' or '_'",
       unqualifiedOnly: 'FunctionName: must not carry a qualifier for this operation: pass the function name alone',
       tenantStatsQualified: "FunctionName: tenant statistics cover every version of a function: name the function without ':{qualifier}'",
-      noTenancy:
-        'FunctionName: {name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig (TenantIsolationMode PER_TENANT)',
+      noTenancy: 'FunctionName: {name} has no tenant isolation: tenancy limits apply to functions created with TenancyConfig (TenantIsolationMode PER_TENANT)',
       qualifierConflict: "Qualifier: the function name names qualifier '{inName}' but the Qualifier parameter is '{inQuery}': give only one",
-      qualifierName:
-        "Qualifier: '{qualifier}' is not a valid version or alias name: use $LATEST, a version number or an alias name of 1-128 letters, digits, '-' or '_'",
+      qualifierName: "Qualifier: '{qualifier}' is not a valid version or alias name: use $LATEST, a version number or an alias name of 1-128 letters, digits, '-' or '_'",
       deleteLatest: 'Qualifier: $LATEST cannot be deleted on its own: omit Qualifier to delete the whole function',
       deleteNotVersion: 'Qualifier: must be a version number when deleting a version (delete aliases with DeleteAlias)',
       codeSha256: 'CodeSha256: {given} does not match the code of $LATEST ({actual}): update the code first or omit CodeSha256',
-      listVersion:
-        'FunctionVersion: is not supported by ListFunctions here: omit it to list $LATEST of every function, and use ListVersionsByFunction for the versions of one',
+      listVersion: 'FunctionVersion: is not supported by ListFunctions here: omit it to list $LATEST of every function, and use ListVersionsByFunction for the versions of one',
 
       codeRequired: '{field}: is required: upload the code as the base64 of a zip file (S3 and container images are not supported)',
       image: 'PackageType: container images are not supported: deploy a zip (PackageType Zip)',

@@ -19,8 +19,7 @@ export const REQUEST_CODES = codes({
     status: 413,
     kind: 'user',
     message: {
-      anyOperation:
-        'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads, 64 KB for other operations): send a smaller body.',
+      anyOperation: 'Request must be smaller than the limit of this operation (6291456 bytes for Invoke, 70 MB for code uploads, 64 KB for other operations): send a smaller body.',
       operation: 'Request must be smaller than {limit} bytes for this operation (it sent at least {got}): send a smaller body.',
     },
   },

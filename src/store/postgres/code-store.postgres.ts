@@ -38,7 +38,12 @@ export function createPostgresCodeStore(db: Kysely<Database>, clock: Clock): Cod
       await put(
         'zip',
         sha,
-        (trx) => trx.insertInto('code_zips').values({ code_sha256: sha, zip: bytes }).onConflict((oc) => oc.doNothing()).execute(),
+        (trx) =>
+          trx
+            .insertInto('code_zips')
+            .values({ code_sha256: sha, zip: bytes })
+            .onConflict((oc) => oc.doNothing())
+            .execute(),
         async (trx) => (await trx.selectFrom('code_zips').select('code_sha256').where('code_sha256', '=', sha).executeTakeFirst()) !== undefined,
       );
     },
@@ -50,7 +55,12 @@ export function createPostgresCodeStore(db: Kysely<Database>, clock: Clock): Cod
       await put(
         'bundle',
         sha,
-        (trx) => trx.insertInto('code_bundles').values({ bundle_sha256: sha, bundle }).onConflict((oc) => oc.doNothing()).execute(),
+        (trx) =>
+          trx
+            .insertInto('code_bundles')
+            .values({ bundle_sha256: sha, bundle })
+            .onConflict((oc) => oc.doNothing())
+            .execute(),
         async (trx) => (await trx.selectFrom('code_bundles').select('bundle_sha256').where('bundle_sha256', '=', sha).executeTakeFirst()) !== undefined,
       );
     },
@@ -62,9 +72,7 @@ export function createPostgresCodeStore(db: Kysely<Database>, clock: Clock): Cod
         await sql`SELECT pg_advisory_xact_lock(${lockKey})`.execute(trx);
         const zips = await trx
           .deleteFrom('code_zips')
-          .where(({ not, exists, selectFrom }) =>
-            not(exists(selectFrom('function_versions as v').select('v.version').whereRef('v.code_sha256', '=', 'code_zips.code_sha256'))),
-          )
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('function_versions as v').select('v.version').whereRef('v.code_sha256', '=', 'code_zips.code_sha256'))))
           .where(({ not, exists, selectFrom }) =>
             not(
               exists(

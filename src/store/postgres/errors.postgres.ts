@@ -38,13 +38,16 @@ export function storeUnavailable(cause: unknown) {
 export function guarded<T extends object>(port: T): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(port)) {
-    out[name] = typeof fn !== 'function' ? fn : async (...args: unknown[]) => {
-      try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args);
-      } catch (err) {
-        throw isTransientStoreError(err) ? storeUnavailable(err) : err;
-      }
-    };
+    out[name] =
+      typeof fn !== 'function'
+        ? fn
+        : async (...args: unknown[]) => {
+            try {
+              return await (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args);
+            } catch (err) {
+              throw isTransientStoreError(err) ? storeUnavailable(err) : err;
+            }
+          };
   }
   return out as T;
 }

@@ -104,7 +104,11 @@ export function createPostgresFunctionStore(db: Kysely<Database>): FunctionStore
       return pageOf(parseAll<FunctionVersionRecord>(rows), limit, (r) => r.functionName);
     },
     async listVersions(req) {
-      const rows = await versions(req).where('version_num', '>', versionAfter(req.marker)).orderBy('version_num').limit(req.limit + 1).execute();
+      const rows = await versions(req)
+        .where('version_num', '>', versionAfter(req.marker))
+        .orderBy('version_num')
+        .limit(req.limit + 1)
+        .execute();
       return pageOf(parseAll<FunctionVersionRecord>(rows), req.limit, (r) => versionNumber(r.version));
     },
     async deleteFunction(k) {
@@ -154,14 +158,22 @@ export function createPostgresFunctionStore(db: Kysely<Database>): FunctionStore
       return changed(result);
     },
     async deleteAlias(k) {
-      return changed(await db.deleteFrom('aliases').where('account_id', '=', k.accountId).where('function_name', '=', k.functionName).where('name', '=', k.name).executeTakeFirst());
+      return changed(
+        await db.deleteFrom('aliases').where('account_id', '=', k.accountId).where('function_name', '=', k.functionName).where('name', '=', k.name).executeTakeFirst(),
+      );
     },
     async listAliases(req) {
-      const rows = await aliases(req).where('name', '>', nameAfter(req.marker)).orderBy('name').limit(req.limit + 1).execute();
+      const rows = await aliases(req)
+        .where('name', '>', nameAfter(req.marker))
+        .orderBy('name')
+        .limit(req.limit + 1)
+        .execute();
       return pageOf(parseAll<AliasRecord>(rows), req.limit, (r) => r.name);
     },
     async aliasesUsingVersion(k) {
-      return parseAll<AliasRecord>(await aliases(k).orderBy('name').execute()).filter((a) => routesTo(a, k.version)).map((a) => a.name);
+      return parseAll<AliasRecord>(await aliases(k).orderBy('name').execute())
+        .filter((a) => routesTo(a, k.version))
+        .map((a) => a.name);
     },
 
     async getTenancyLimits(k) {

@@ -36,7 +36,9 @@ describe.runIf(pg.url || pg.required)('postgres migrations', () => {
     });
     const err = await openPostgresStores(schema.url).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/^STRATUS_DATABASE_URL: the database postgres:\/\/.* was migrated by a newer Stratus \(schema version 99; this Stratus knows up to \d+\): upgrade Stratus/);
+    expect((err as Error).message).toMatch(
+      /^STRATUS_DATABASE_URL: the database postgres:\/\/.* was migrated by a newer Stratus \(schema version 99; this Stratus knows up to \d+\): upgrade Stratus/,
+    );
     expect((err as Error).message).not.toContain('\n');
     expect(await tables(schema)).toEqual(['schema_migrations']);
   });

@@ -5,19 +5,17 @@ import type { SqliteDb } from './database.sqlite.ts';
 
 const LATEST = '$LATEST';
 
-interface RecordRow { record: string }
+interface RecordRow {
+  record: string;
+}
 
 const parse = <T>(row: RecordRow | undefined): T | undefined => row && (JSON.parse(row.record) as T);
 const parseAll = <T>(rows: RecordRow[]): T[] => rows.map((r) => JSON.parse(r.record) as T);
 
 export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
   const insertFunction = db.prepare('INSERT OR IGNORE INTO functions (account_id, name, created_at) VALUES (?, ?, ?)');
-  const insertVersion = db.prepare(
-    'INSERT INTO function_versions (account_id, function_name, version, version_num, revision_id, record) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const getVersion = db.prepare<[string, string, string], RecordRow>(
-    'SELECT record FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?',
-  );
+  const insertVersion = db.prepare('INSERT INTO function_versions (account_id, function_name, version, version_num, revision_id, record) VALUES (?, ?, ?, ?, ?, ?)');
+  const getVersion = db.prepare<[string, string, string], RecordRow>('SELECT record FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?');
   const updateLatest = db.prepare(
     "UPDATE function_versions SET revision_id = ?, record = ? WHERE account_id = ? AND function_name = ? AND version = '$LATEST' AND revision_id = ?",
   );
@@ -37,9 +35,7 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     'SELECT 1 AS found FROM function_versions WHERE account_id = ? AND function_name = ? AND code_sha256 = ? LIMIT 1',
   );
 
-  const insertAlias = db.prepare(
-    'INSERT OR IGNORE INTO aliases (account_id, function_name, name, function_version, revision_id, record) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertAlias = db.prepare('INSERT OR IGNORE INTO aliases (account_id, function_name, name, function_version, revision_id, record) VALUES (?, ?, ?, ?, ?, ?)');
   const getAlias = db.prepare<[string, string, string], RecordRow>('SELECT record FROM aliases WHERE account_id = ? AND function_name = ? AND name = ?');
   const updateAlias = db.prepare(
     'UPDATE aliases SET function_version = ?, revision_id = ?, record = ? WHERE account_id = ? AND function_name = ? AND name = ? AND revision_id = ?',
@@ -127,7 +123,9 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
       return pageOf(parseAll<AliasRecord>(listAliases.all(accountId, functionName, nameAfter(marker), limit + 1)), limit, (r) => r.name);
     },
     async aliasesUsingVersion({ accountId, functionName, version }) {
-      return parseAll<AliasRecord>(allAliases.all(accountId, functionName)).filter((a) => routesTo(a, version)).map((a) => a.name);
+      return parseAll<AliasRecord>(allAliases.all(accountId, functionName))
+        .filter((a) => routesTo(a, version))
+        .map((a) => a.name);
     },
 
     async getTenancyLimits({ accountId, functionName }) {
@@ -136,9 +134,10 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     },
     async putTenancyLimits({ next, expectedRevisionId }) {
       const limits = JSON.stringify(next.limits);
-      const run = expectedRevisionId === undefined
-        ? insertLimits.run(next.accountId, next.functionName, limits, next.revisionId)
-        : updateLimits.run(limits, next.revisionId, next.accountId, next.functionName, expectedRevisionId);
+      const run =
+        expectedRevisionId === undefined
+          ? insertLimits.run(next.accountId, next.functionName, limits, next.revisionId)
+          : updateLimits.run(limits, next.revisionId, next.accountId, next.functionName, expectedRevisionId);
       return run.changes === 1;
     },
   };

@@ -8,7 +8,9 @@ import { openSqliteStores } from '../index.ts';
 import { MIGRATIONS } from './migrations.sqlite.ts';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 it('collects code stored before migration 3 that no version references, and keeps the rest', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-migrate-'));
@@ -76,7 +78,9 @@ it('refuses, with one line and writing nothing, a database a newer Stratus migra
   newer.prepare("INSERT INTO schema_migrations VALUES (999, 'from the future', 'later')").run();
   const before = newer.prepare('SELECT * FROM schema_migrations ORDER BY id').all();
   newer.close();
-  expect(() => openSqliteStores(file)).toThrow(/^STRATUS_DATA_DIR: the database .*newer\.db was migrated by a newer Stratus \(schema version 999; this Stratus knows up to \d+\): upgrade Stratus/);
+  expect(() => openSqliteStores(file)).toThrow(
+    /^STRATUS_DATA_DIR: the database .*newer\.db was migrated by a newer Stratus \(schema version 999; this Stratus knows up to \d+\): upgrade Stratus/,
+  );
   const after = new Database(file, { readonly: true });
   expect(after.prepare('SELECT * FROM schema_migrations ORDER BY id').all()).toEqual(before);
   after.close();
