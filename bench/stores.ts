@@ -60,9 +60,15 @@ export async function runStoresSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   const servers: { label: string; child: Child<Target> }[] = [
     { label: SQLITE, child: await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'stores-sqlite') }) },
   ];
-  if (!skipped) servers.push({ label: POSTGRES, child: await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'stores-pg'), BENCH_STRATUS_OPTIONS: JSON.stringify({ databaseUrl: url }) }) });
+  if (!skipped)
+    servers.push({
+      label: POSTGRES,
+      child: await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'stores-pg'), BENCH_STRATUS_OPTIONS: JSON.stringify({ databaseUrl: url }) }),
+    });
   const first = servers[0]!.child.ready;
-  const contenders: Contender[] = [{ name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) }];
+  const contenders: Contender[] = [
+    { name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) },
+  ];
   for (const { label, child } of servers) {
     const target: Target = { url: child.ready.url, region: child.ready.region, credentials: child.ready.credentials };
     await deployFunction(target, FUNCTION_NAME, SMALL_HANDLER);
@@ -83,7 +89,12 @@ export async function runStoresSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
     const lite = r[SQLITE]!;
     const pgr = r[POSTGRES];
     return [
-      [`c=${c}: throughput`, `${fmt(r[BASE]!.throughput)} req/s`, `${fmt(lite.throughput)} req/s`, pgr ? `${fmt(pgr.throughput)} req/s, ${spreadText(ratioSpread(pgr, lite))}` : '—'],
+      [
+        `c=${c}: throughput`,
+        `${fmt(r[BASE]!.throughput)} req/s`,
+        `${fmt(lite.throughput)} req/s`,
+        pgr ? `${fmt(pgr.throughput)} req/s, ${spreadText(ratioSpread(pgr, lite))}` : '—',
+      ],
       ...(['p50', 'p99'] as const).map((p) => [
         `c=${c}: ${p} latency`,
         `${fmt(r[BASE]!.latencyMs[p])} ms`,
@@ -94,10 +105,17 @@ export async function runStoresSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   });
   if (skipped) tableRows.push(['PostgreSQL not measured', '—', '—', skipped]);
   const rows: Row[] = measured.flatMap(({ concurrency, results }) =>
-    results[POSTGRES] ? [ratioRow(`Warm invoke c=${concurrency}: PostgreSQL vs SQLite`, 'req/s', SQLITE, results[SQLITE]!.throughput, results[POSTGRES].throughput, { op: '>=', limit: 0.9 })] : [],
+    results[POSTGRES]
+      ? [ratioRow(`Warm invoke c=${concurrency}: PostgreSQL vs SQLite`, 'req/s', SQLITE, results[SQLITE]!.throughput, results[POSTGRES].throughput, { op: '>=', limit: 0.9 })]
+      : [],
   );
   const table = sideTable(['Warm invoke', 'node:http (baseline)', 'Stratus on SQLite', 'Stratus on PostgreSQL (goal within 10%)'], tableRows);
   const seconds = (performance.now() - started) / 1000;
-  writeSideResults(ctx.results, 'stores', 'Stratus on PostgreSQL beside Stratus on SQLite: warm invocation', table, [loadNote(loadAtStart)], method(), { config: CONFIG, seconds, skipped: skipped ?? null, measured });
+  writeSideResults(ctx.results, 'stores', 'Stratus on PostgreSQL beside Stratus on SQLite: warm invocation', table, [loadNote(loadAtStart)], method(), {
+    config: CONFIG,
+    seconds,
+    skipped: skipped ?? null,
+    measured,
+  });
   return { name: 'stores', rows, table, seconds };
 }
