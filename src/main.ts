@@ -174,9 +174,10 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       EnvironmentsEvicted: p.evicted,
       MaxEnvironments: config.maxEnvironments,
       MemoryBudgetBytes: config.memoryBudgetMb * 1048576,
-      ExecutionSlots: s.slots,
-      RunningSteps: s.running,
-      WaitingSteps: s.waiting,
+      ExecutionSlots: config.executionSlots,
+      // With engine workers each schedules its own steps: the server process's step counts exist only without them.
+      ...(workers ? {} : { RunningSteps: s.running, WaitingSteps: s.waiting }),
+      EnvironmentReservedBytes: p.reservedBytes,
       EngineWorkers: config.engineWorkers,
       EngineWorkerExits: quarantine.stats().workerCrashes,
       LostEngineThreads: quarantine.stats().lostThreads,
