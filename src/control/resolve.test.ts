@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStratusError } from '../shared/errors.ts';
 import { openSqliteStores, type FunctionVersionRecord, type Stores } from '../store/index.ts';
+import { versionRecord } from '../store/records.test-support.ts';
 import { qualifiedFunction } from './arn.ts';
 import { createResolver } from './resolve.ts';
 
@@ -10,24 +11,7 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 function version(v: string, revisionId = `r-${v}`): FunctionVersionRecord {
-  return {
-    accountId: ACCOUNT,
-    functionName: 'orders',
-    version: v,
-    runtime: 'stratus-isolate',
-    handler: 'index.handler',
-    role: '',
-    description: '',
-    memoryMb: 128,
-    timeoutSec: 3,
-    environment: {},
-    codeSha256: 'c',
-    codeSize: 1,
-    bundleSha256: 'b',
-    handlerExport: 'handler',
-    revisionId,
-    lastModified: 'now',
-  };
+  return versionRecord({ accountId: ACCOUNT, functionName: 'orders', version: v, revisionId });
 }
 
 function codeOf(fn: () => unknown): string {

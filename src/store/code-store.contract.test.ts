@@ -4,29 +4,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeEachAdapter } from './contract.test-support.ts';
 import type { FunctionVersionRecord, Stores } from './ports.ts';
+import { versionRecord } from './records.test-support.ts';
 
 const A = '111122223333';
 const B = '444455556666';
 
 function latest(accountId: string, name: string, codeSha256: string, revisionId = 'r1'): FunctionVersionRecord {
-  return {
-    accountId,
-    functionName: name,
-    version: '$LATEST',
-    runtime: 'stratus-isolate',
-    handler: 'index.handler',
-    role: '',
-    description: '',
-    memoryMb: 128,
-    timeoutSec: 3,
-    environment: {},
-    codeSha256,
-    codeSize: 1,
-    bundleSha256: `bundle-of-${codeSha256}`,
-    handlerExport: 'handler',
-    revisionId,
-    lastModified: 'now',
-  };
+  return versionRecord({ accountId, functionName: name, codeSha256, bundleSha256: `bundle-of-${codeSha256}`, revisionId });
 }
 
 describeEachAdapter('code store', (open) => {

@@ -3,29 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { openSqliteStores } from './index.ts';
 import { withReadCache } from './function-store.cached.ts';
 import type { FunctionKey, FunctionVersionRecord, VersionKey } from './ports.ts';
+import { versionRecord } from './records.test-support.ts';
 
 const F = { accountId: '111122223333', functionName: 'f', version: '$LATEST' };
 const G = { accountId: '111122223333', functionName: 'g' };
 
 function record(name: string, revisionId: string): FunctionVersionRecord {
-  return {
-    accountId: '111122223333',
-    functionName: name,
-    version: '$LATEST',
-    runtime: 'stratus-isolate',
-    handler: 'index.handler',
-    role: '',
-    description: '',
-    memoryMb: 128,
-    timeoutSec: 3,
-    environment: {},
-    codeSha256: 'x',
-    codeSize: 1,
-    bundleSha256: 'b',
-    handlerExport: 'handler',
-    revisionId,
-    lastModified: 'now',
-  };
+  return versionRecord({ accountId: '111122223333', functionName: name, codeSha256: 'x', revisionId });
 }
 
 async function setup() {

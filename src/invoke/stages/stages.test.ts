@@ -7,6 +7,7 @@ import { FakeEngine, FAKE_RUNTIME, manualClock } from '../../pool/fake-engine.te
 import { isStratusError } from '../../shared/errors.ts';
 import { functionId } from '../../shared/identity.ts';
 import type { FunctionVersionRecord } from '../../store/index.ts';
+import { versionRecord } from '../../store/records.test-support.ts';
 import { createFairScheduler } from '../fair-scheduler.ts';
 import { compose, type InvocationContext, type Stage } from '../invocation.ts';
 import { createTenantLimiter } from '../tenant-limiter.ts';
@@ -15,25 +16,7 @@ import { createInvocationStages } from './index.ts';
 const ACCOUNT = '123456789012';
 
 function record(overrides: Partial<FunctionVersionRecord> = {}): FunctionVersionRecord {
-  return {
-    accountId: ACCOUNT,
-    functionName: 'orders',
-    version: '$LATEST',
-    runtime: FAKE_RUNTIME,
-    handler: 'index.handler',
-    role: '',
-    description: '',
-    memoryMb: 128,
-    timeoutSec: 3,
-    environment: {},
-    codeSha256: 'c',
-    codeSize: 1,
-    bundleSha256: 'b',
-    handlerExport: 'handler',
-    revisionId: 'r1',
-    lastModified: 'now',
-    ...overrides,
-  };
+  return versionRecord({ accountId: ACCOUNT, functionName: 'orders', runtime: FAKE_RUNTIME, ...overrides });
 }
 
 function ctxOf(overrides: Partial<InvocationContext> = {}): InvocationContext {
