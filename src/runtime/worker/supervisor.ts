@@ -32,7 +32,11 @@ export class WorkerExited extends Error {
 
 export interface EngineWorkers {
   readonly count: number;
-  /** The worker an environment of this partition lives on: the same one every time, so warm environments stay warm. */
+  /**
+   * The worker a new environment of this partition is created on: the partition's home worker, unless
+   * it has more requests in flight than the least busy one (then that one, so that one busy function
+   * is not held to one core). An environment stays on the worker it was created on.
+   */
   slotFor(partitionKey: string): number;
   /** Changes each time the worker in `slot` is replaced: environments made by an earlier one are gone. */
   generation(slot: number): number;
@@ -134,7 +138,10 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
       // FNV-1a: cheap, stable across restarts, spreads similar keys.
       let h = 0x811c9dc5;
       for (let i = 0; i < partitionKey.length; i++) h = Math.imul(h ^ partitionKey.charCodeAt(i), 0x01000193);
-      return (h >>> 0) % opts.count;
+      const home = (h >>> 0) % opts.count;
+      let least = home;
+      for (let i = 0; i < slots.length; i++) if (slots[i]!.pending.size < slots[least]!.pending.size) least = i;
+      return slots[home]!.pending.size > slots[least]!.pending.size ? least : home;
     },
     generation: (slot) => slots[slot]!.generation,
     async call(index, msg, meta) {
