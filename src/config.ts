@@ -21,6 +21,8 @@ export interface StratusConfig {
   engineWorkers: number;
   /** Engine workers that may end under one function's invocations before it is refused on the node. */
   workerCrashesPerFunction: number;
+  /** Engine workers that may end under one account's invocations, all its functions together, before the account is refused on the node. */
+  workerCrashesPerAccount: number;
   /** Invocations in flight on the node at once; more wait, served fairly across tenants. */
   maxInflightInvocations: number;
   /** Event-loop utilization (0-1) kept while tenants compete: admissions are paced above it; 1 turns pacing off. */
@@ -71,6 +73,7 @@ const schema = z.object({
   // One per core: engines run in worker processes, so a crash in engine code ends one worker, not the node.
   STRATUS_ENGINE_WORKERS: intIn(0, 256).default(os.availableParallelism()),
   STRATUS_WORKER_CRASHES_PER_FUNCTION: intIn(1, 1_000).default(3),
+  STRATUS_WORKER_CRASHES_PER_ACCOUNT: intIn(1, 100_000).default(10),
   // Enough in flight to keep every execution slot busy while others parse, sign and respond.
   STRATUS_MAX_INFLIGHT_INVOCATIONS: intIn(1, 100_000).default(4 * os.availableParallelism()),
   // Headroom for the tenants that are not saturating the node: their requests wait on this loop too.
@@ -124,6 +127,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): StratusConfig {
     executionSlots: e.STRATUS_EXECUTION_SLOTS,
     engineWorkers: e.STRATUS_ENGINE_WORKERS,
     workerCrashesPerFunction: e.STRATUS_WORKER_CRASHES_PER_FUNCTION,
+    workerCrashesPerAccount: e.STRATUS_WORKER_CRASHES_PER_ACCOUNT,
     maxInflightInvocations: e.STRATUS_MAX_INFLIGHT_INVOCATIONS,
     eventLoopTarget: e.STRATUS_EVENT_LOOP_TARGET,
     metricsTenantLabelCap: e.STRATUS_METRICS_TENANT_CAP,

@@ -50,4 +50,13 @@ describe('quarantine', () => {
     expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
     expect(q.stats()).toEqual({ lostThreads: 0, workerCrashes: 3, functions: 0, accounts: 0 });
   });
+
+  it('refuses an account whose functions, together, were running when accountCrashLimit workers ended', () => {
+    const q = createQuarantine({ accountLimit: 1, crashLimit: 3, accountCrashLimit: 4 });
+    for (const fn of ['f1', 'f2', 'f3', 'f4']) q.crashed('a', fn);
+    expect(codeOf(() => q.check('a', 'f5'))).toBe('ACCOUNT_QUARANTINED');
+    expect(codeOf(() => q.check('a'))).toBe('ACCOUNT_QUARANTINED');
+    expect(codeOf(() => q.check('b', 'f1'))).toBe('allowed');
+    expect(q.stats().accounts).toBe(1);
+  });
 });

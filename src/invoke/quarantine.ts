@@ -23,9 +23,14 @@ export interface Quarantine {
 
 /** Worker processes that may end under one function before it is refused. */
 const DEFAULT_CRASH_LIMIT = 3;
+/** Worker processes that may end under one account's functions, all together, before the account is refused. */
+const DEFAULT_ACCOUNT_CRASH_LIMIT = 10;
 
-export function createQuarantine(opts: { accountLimit: number; crashLimit?: number }): Quarantine {
+export function createQuarantine(opts: { accountLimit: number; crashLimit?: number; accountCrashLimit?: number }): Quarantine {
   const crashLimit = opts.crashLimit ?? DEFAULT_CRASH_LIMIT;
+  // Per function alone, an account with many functions could end workers (and its neighbours' calls) without end.
+  const accountCrashLimit = opts.accountCrashLimit ?? DEFAULT_ACCOUNT_CRASH_LIMIT;
+  const crashesByAccount = new Map<string, number>();
   /** Quarantined functions, with why. */
   const functions = new Map<string, 'lost' | 'crash'>();
   const crashesByFunction = new Map<string, number>();
@@ -37,8 +42,10 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
     check(accountId, functionName) {
       const lost = lostByAccount.get(accountId) ?? 0;
       if (lost >= opts.accountLimit) {
-        throw stratusError('ACCOUNT_QUARANTINED', { count: lost });
+        throw stratusError('ACCOUNT_QUARANTINED.lostThreads', { count: lost });
       }
+      const crashes = crashesByAccount.get(accountId) ?? 0;
+      if (crashes >= accountCrashLimit) throw stratusError('ACCOUNT_QUARANTINED.workerCrashes', { count: crashes });
       const why = functionName === undefined ? undefined : functions.get(key(accountId, functionName));
       if (why === 'lost') throw stratusError('FUNCTION_QUARANTINED.lostThread', { name: functionName! });
       if (why === 'crash') throw stratusError('FUNCTION_QUARANTINED.workerCrashes', { name: functionName!, count: crashLimit });
@@ -54,11 +61,12 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
       const n = (crashesByFunction.get(k) ?? 0) + 1;
       crashesByFunction.set(k, n);
       if (n >= crashLimit && !functions.has(k)) functions.set(k, 'crash');
+      crashesByAccount.set(accountId, (crashesByAccount.get(accountId) ?? 0) + 1);
     },
     changed(accountId, functionName) {
       functions.delete(key(accountId, functionName));
       crashesByFunction.delete(key(accountId, functionName));
     },
-    stats: () => ({ lostThreads, workerCrashes, functions: functions.size, accounts: [...lostByAccount.values()].filter((n) => n >= opts.accountLimit).length }),
+    stats: () => ({ lostThreads, workerCrashes, functions: functions.size, accounts: new Set([...[...lostByAccount].filter(([, n]) => n >= opts.accountLimit), ...[...crashesByAccount].filter(([, n]) => n >= accountCrashLimit)].map(([a]) => a)).size }),
   };
 }

@@ -56,7 +56,11 @@ export const AUTH_CODES = codes({
   ACCOUNT_QUARANTINED: {
     status: 403,
     kind: 'user',
-    message:
-      "This account's functions are disabled on this node: its code made the execution engine spin where it cannot be stopped {count} time(s) (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then ask the operator to restart the node.",
+    message: {
+      lostThreads:
+        "This account's functions are disabled on this node: its code made the execution engine spin where it cannot be stopped {count} time(s) (for example a getter or Proxy on the reason of an unhandled promise rejection). Fix the code, then ask the operator to restart the node.",
+      workerCrashes:
+        "This account's functions are disabled on this node: engine worker processes ended {count} times while its invocations ran (a crash in engine code). Fix the code, then ask the operator to restart the node.",
+    },
   },
 });
