@@ -116,7 +116,11 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   });
   // A changed or deleted function's warm environments go at once instead of idling until keep-alive.
   // An account whose code loses this many engine threads is refused on this node until it restarts.
-  const quarantine = createQuarantine({ accountLimit: config.lostThreadsPerAccount, crashLimit: config.workerCrashesPerFunction, accountCrashLimit: config.workerCrashesPerAccount });
+  const quarantine = createQuarantine({
+    accountLimit: config.lostThreadsPerAccount,
+    crashLimit: config.workerCrashesPerFunction,
+    accountCrashLimit: config.workerCrashesPerAccount,
+  });
   const onChange = (accountId: string, functionName: string) => {
     quarantine.changed(accountId, functionName);
     void pool.evictFunction(functionId(accountId, functionName));

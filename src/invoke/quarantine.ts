@@ -67,6 +67,11 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
       functions.delete(key(accountId, functionName));
       crashesByFunction.delete(key(accountId, functionName));
     },
-    stats: () => ({ lostThreads, workerCrashes, functions: functions.size, accounts: new Set([...[...lostByAccount].filter(([, n]) => n >= opts.accountLimit), ...[...crashesByAccount].filter(([, n]) => n >= accountCrashLimit)].map(([a]) => a)).size }),
+    stats: () => ({
+      lostThreads,
+      workerCrashes,
+      functions: functions.size,
+      accounts: new Set([...[...lostByAccount].filter(([, n]) => n >= opts.accountLimit), ...[...crashesByAccount].filter(([, n]) => n >= accountCrashLimit)].map(([a]) => a)).size,
+    }),
   };
 }
