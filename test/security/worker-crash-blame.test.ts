@@ -65,7 +65,11 @@ it.fails('a function that only shared a worker with the one ending it is not qua
   const [attacker, bystander] = [await account('blame-attacker'), await account('blame-bystander')];
   await deploy(attacker, 'crasher');
   await deploy(bystander, 'orders');
-  for (let round = 0; round < 3; round++) await crashWith([[attacker, 'crasher'], [bystander, 'orders']]);
+  for (let round = 0; round < 3; round++)
+    await crashWith([
+      [attacker, 'crasher'],
+      [bystander, 'orders'],
+    ]);
   const served = await invoke(bystander, 'orders');
   expect(served.json()).not.toMatchObject({ code: 'FUNCTION_QUARANTINED' });
   expect(served.status).toBe(200);
