@@ -83,7 +83,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   const onCrash = (where: string, environmentId: string, err: unknown) => logger.error({ err: boundedError(err), where, environmentId }, 'execution environment crashed');
   // Guest steps of every environment take their turn here: account first, then function, then tenant.
   const scheduler = createFairScheduler({ slots: config.executionSlots });
-  const workers = config.engineWorkers > 0 ? await startWorkers(config, logger) : undefined;
+  // Set once the quarantine exists; a worker that ends before then blames no one.
+  let blameWorkerExit = (_suspect: { accountId: string; functionName: string }) => {};
+  const workers = config.engineWorkers > 0 ? await startWorkers(config, logger, (s) => blameWorkerExit(s)) : undefined;
   const isolateEngine = workers
     ? createWorkerEngine({ runtime: ISOLATE_RUNTIME, workers: workers.workers, reservation: isolateReservation })
     : createIsolateEngine({ onCrash, scheduler });
@@ -121,6 +123,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     crashLimit: config.workerCrashesPerFunction,
     accountCrashLimit: config.workerCrashesPerAccount,
   });
+  blameWorkerExit = (s) => quarantine.crashed(s.accountId, s.functionName);
   const onChange = (accountId: string, functionName: string) => {
     quarantine.changed(accountId, functionName);
     void pool.evictFunction(functionId(accountId, functionName));
@@ -252,14 +255,23 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
 }
 
 /** Starts the engine worker processes and waits until each is ready; one line when they cannot start. */
-async function startWorkers(config: StratusConfig, logger: Logger): Promise<{ workers: EngineWorkers; isolatedVm: string }> {
+async function startWorkers(
+  config: StratusConfig,
+  logger: Logger,
+  blame: (suspect: { accountId: string; functionName: string }) => void,
+): Promise<{ workers: EngineWorkers; isolatedVm: string }> {
   const workers = startEngineWorkers({
     count: config.engineWorkers,
     // The node's execution slots, shared out: each worker schedules its own environments' steps fairly.
     settings: { executionSlots: Math.max(1, Math.ceil(config.executionSlots / config.engineWorkers)) },
     // Which invocations were running names the function; the replacement starts at once.
-    onExit: (exit) =>
-      logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it'),
+    onExit: (exit) => {
+      logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it');
+      // Blame only a sole suspect: a function that merely shared the worker is not quarantined for its neighbour.
+      const suspects = new Map(exit.inflight.map((c) => [JSON.stringify([c.accountId, c.functionName]), c]));
+      const [only] = suspects.values();
+      if (suspects.size === 1 && only !== undefined) blame(only);
+    },
     onCrashReport: (r) => logger.error({ worker: r.slot, where: r.where, environmentId: r.environmentId, err: r.error }, 'execution environment crashed'),
   });
   try {

@@ -30,7 +30,7 @@ describe('quarantine', () => {
     expect(q.stats()).toEqual({ lostThreads: 2, workerCrashes: 0, functions: 0, accounts: 1 });
   });
 
-  it('refuses a function after its invocations were running when crashLimit workers ended, until it changes, and says why', () => {
+  it('refuses a function after its invocations were running when crashLimit workers ended, says why, and keeps the count across changes', () => {
     const q = createQuarantine({ accountLimit: 1, crashLimit: 2 });
     q.crashed('a', 'f');
     expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
@@ -44,11 +44,12 @@ describe('quarantine', () => {
     expect(message).toMatch(/engine worker process running it ended 2 times/);
     // Worker crashes are not lost threads: the account and its other functions keep being served.
     expect(codeOf(() => q.check('a', 'g'))).toBe('allowed');
+    // An update lifts the quarantine but keeps the count: the next crash brings it back.
     q.changed('a', 'f');
     expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
     q.crashed('a', 'f');
-    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
-    expect(q.stats()).toEqual({ lostThreads: 0, workerCrashes: 3, functions: 0, accounts: 0 });
+    expect(codeOf(() => q.check('a', 'f'))).toBe('FUNCTION_QUARANTINED');
+    expect(q.stats()).toEqual({ lostThreads: 0, workerCrashes: 3, functions: 1, accounts: 0 });
   });
 
   it('refuses an account whose functions, together, were running when accountCrashLimit workers ended', () => {

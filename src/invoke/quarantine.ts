@@ -4,7 +4,8 @@
  * this node, so that no account can take the node's cores one invocation at a time. A function is
  * let out when it is deployed again; an account that lost `accountLimit` threads stays in until the
  * node restarts. A function whose invocations were running when an engine worker process ended,
- * `crashLimit` times, is refused the same way: no function can end workers forever. Node-local and
+ * `crashLimit` times, is refused the same way, and an account whose functions together did it
+ * `accountCrashLimit` times is refused until the node restarts. Node-local and
  * in memory, like the threads and workers it accounts for.
  */
 import { stratusError } from '../shared/errors.ts';
@@ -14,7 +15,11 @@ export interface Quarantine {
   check(accountId: string, functionName?: string): void;
   /** An invocation or init of this function (unnamed: a deploy check) lost an engine thread. */
   lost(accountId: string, functionName?: string): void;
-  /** An invocation or init of this function was running in an engine worker process that ended. */
+  /**
+   * An engine worker process ended while this function was the only one it was running (invocations
+   * or inits): the function is the one suspect. A crash shared by several functions blames none of
+   * them, so no function is quarantined for a neighbour.
+   */
   crashed(accountId: string, functionName: string): void;
   /** The function changed (new code or configuration): it gets another chance; its account's count stays. */
   changed(accountId: string, functionName: string): void;
@@ -64,8 +69,8 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
       crashesByAccount.set(accountId, (crashesByAccount.get(accountId) ?? 0) + 1);
     },
     changed(accountId, functionName) {
+      // Lifts the function's quarantine; its crash count stays, so an update cannot reset it (the next crash refuses it again).
       functions.delete(key(accountId, functionName));
-      crashesByFunction.delete(key(accountId, functionName));
     },
     stats: () => ({
       lostThreads,

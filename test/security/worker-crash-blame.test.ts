@@ -1,23 +1,10 @@
 // Who pays when an engine worker process ends. A worker that ends fails every invocation it was
-// serving, and each of those functions gets one crash counted toward its quarantine
-// (src/invoke/stages/run.ts, src/invoke/quarantine.ts). The worker is killed from the test here,
-// standing in for guest code that finds a way to end its worker; what is checked is whom the node
-// then refuses.
-//
-// HOLE 1 (bystander quarantined): the crash is counted against every function that had an
-// invocation in flight on the worker, not only the one that ended it. Another account's function
-// that merely shares the worker (always, with one worker; by hash, or by the least-busy rule in
-// supervisor.slotFor, with several) is quarantined after STRATUS_WORKER_CRASHES_PER_FUNCTION
-// crashes it did not cause. Fix idea: count a crash against a function only when it was the only
-// function in flight on that worker, or move a function with any crash to a worker of its own
-// before counting further ones; never quarantine on a shared crash alone.
-//
-// HOLE 2 (no limit per account, reset by any update): quarantine.changed() clears a function's
-// crash count on every change (a Description edit is enough), and crashes have no per-account
-// limit as lost threads do, so one account can keep ending workers forever: update the function
-// after every second crash, or spread the crashes over many functions. Fix idea: keep the crash
-// count across updates (let only an operator clear it) and add a per-account crash limit, as
-// lostThreadsPerAccount does for lost threads.
+// serving (503, retryable); the crash counts toward a function's quarantine only when that function
+// was the only one the worker was running (main.ts), so a function that merely shared the worker is
+// never quarantined for its neighbour; and a function's crash count survives updates (an update
+// lifts the quarantine, the next crash brings it back), with a per-account limit over all its
+// functions. The worker is killed from the test, standing in for guest code that finds a way to
+// end its worker.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
@@ -60,8 +47,7 @@ async function crashWith(calls: Array<[Creds, string]>): Promise<void> {
   await until('a new worker runs', () => server.engineWorkerPids().length === 1 && server.engineWorkerPids()[0] !== pid);
 }
 
-// HOLE 1: fails today, the bystander's function answers 409 FUNCTION_QUARANTINED.
-it.fails('a function that only shared a worker with the one ending it is not quarantined', async () => {
+it('a function that only shared a worker with the one ending it is not quarantined', async () => {
   const [attacker, bystander] = [await account('blame-attacker'), await account('blame-bystander')];
   await deploy(attacker, 'crasher');
   await deploy(bystander, 'orders');
@@ -75,8 +61,7 @@ it.fails('a function that only shared a worker with the one ending it is not qua
   expect(served.status).toBe(200);
 }, 120_000);
 
-// HOLE 2: fails today, the function answers 200 after its third crash because an update in between cleared its count.
-it.fails('an update of the function does not clear the crashes it already caused', async () => {
+it('an update of the function does not clear the crashes it already caused', async () => {
   const attacker = await account('reset-attacker');
   await deploy(attacker, 'crasher');
   await crashWith([[attacker, 'crasher']]);

@@ -51,7 +51,6 @@ export function runStage(deps: RunStageDeps): Stage {
       acquired = await pool.acquire(partition, spec);
     } catch (err) {
       if (isStratusError(err) && err.code === 'INVOKE_CAPACITY_EXHAUSTED') observer.throttled({ ...who, reason: 'capacity' });
-      if (isStratusError(err) && err.code === 'ENGINE_WORKER_EXITED') deps.quarantine?.crashed(record.accountId, record.functionName);
       throw err;
     }
     if (!acquired.ok) {
@@ -80,8 +79,7 @@ export function runStage(deps: RunStageDeps): Stage {
       lease.release(result ?? { fatal: 'crash' });
     }
     if (result.fatal === 'worker') {
-      // Not the function's answer: the process running it ended. Retryable, and counted against the function.
-      deps.quarantine?.crashed(record.accountId, record.functionName);
+      // Not the function's answer: the process running it ended. Retryable; who is blamed is decided where the exit is seen (main.ts).
       throw stratusError('ENGINE_WORKER_EXITED.invoking', { name: record.functionName });
     }
     const timings = { durationMs: result.durationMs, initDurationMs: lease.initDurationMs, cold: lease.cold, memoryUsedBytes };
