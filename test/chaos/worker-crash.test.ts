@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, zipOf, type TestServer } from '../support/server.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
+import { nodeStats, until } from '../support/until.ts';
 
 let server: TestServer;
 const logLines: string[] = [];
@@ -39,20 +40,6 @@ const deploy = (creds: Creds, name: string, source: string) =>
   );
 const invoke = (creds: Creds, name: string) => signedFetch(server.url, 'POST', `/2015-03-31/functions/${name}/invocations`, '{}', { credentials: creds });
 
-async function nodeStat(name: string): Promise<number> {
-  const res = await signedFetch(server.url, 'GET', '/stratus/v1/node', undefined, { credentials: server.rootCredentials });
-  return Number(res.json()[name]);
-}
-
-/** Polls a condition the server exposes (never a fixed sleep), failing after `ms`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 it('answers every call, replaces the worker, keeps serving other accounts, and quarantines the function that keeps ending workers', async () => {
   const [attacker, bystander] = [await account('attacker'), await account('bystander')];
   expect((await deploy(attacker, 'slow', `exports.handler = async () => { await new Promise((r) => setTimeout(r, 20000)); return 'done'; };`)).status).toBe(201);
@@ -63,7 +50,7 @@ it('answers every call, replaces the worker, keeps serving other accounts, and q
     expect(pid).toBeGreaterThan(0);
     const running = invoke(attacker, 'slow');
     // Killed while its handler waits inside the worker.
-    await until('the invocation runs in the worker', async () => (await nodeStat('BusyEnvironments')) >= 1);
+    await until('the invocation runs in the worker', async () => (await nodeStats(server)).BusyEnvironments! >= 1);
     process.kill(pid!, 'SIGKILL');
     const answer = await running;
     expect(answer.status).toBe(503);
@@ -79,7 +66,7 @@ it('answers every call, replaces the worker, keeps serving other accounts, and q
   expect(refused.status).toBe(409);
   expect(refused.json().code).toBe('FUNCTION_QUARANTINED');
   expect(refused.json().message).toMatch(/engine worker process running it ended 3 times/);
-  expect(await nodeStat('EngineWorkerExits')).toBe(3);
+  expect((await nodeStats(server)).EngineWorkerExits).toBe(3);
 
   const exits = logLines
     .map((l) => JSON.parse(l) as { msg?: string; signal?: string; inflight?: Array<{ functionName: string; op: string }> })
