@@ -201,7 +201,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       AdmissionRateLimit: g.rate === null ? 0 : Math.round(g.rate),
       ActiveFlows: g.activeFlows,
       PacedAdmissions: g.paced,
-      ResidentMemoryBytes: process.memoryUsage.rss(),
+      // The server process and its engine workers together: the environments live in the workers.
+      ResidentMemoryBytes: process.memoryUsage.rss() + (workers?.workers.residentBytes() ?? 0),
+      ServerResidentMemoryBytes: process.memoryUsage.rss(),
     };
   };
   const app = buildServer({

@@ -39,6 +39,8 @@ describe('engine workers', () => {
   it('create, invoke and dispose an environment in a worker, one round trip each, with its memory reported back', async () => {
     const { engine, workers } = await start(2);
     expect(workers.pids()).toHaveLength(2);
+    // Each worker holds a Node.js process's worth of memory: tens of MB, counted in the node's resident memory.
+    expect(workers.residentBytes()).toBeGreaterThan(2 * 10 * 1048576);
     expect(workers.slotFor(spec('').partition.key)).toBe(workers.slotFor(spec('').partition.key));
     const created = await engine.create(spec(`let n = 0; exports.handler = async (e) => ({ n: ++n, got: e.x });`));
     if (!created.ok) throw new Error(created.error.errorMessage);

@@ -4,6 +4,7 @@
  * the store and admission; a crash in engine code ends one worker, never the node.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerSettings } from './protocol.ts';
@@ -43,6 +44,8 @@ export interface EngineWorkers {
   /** Sends one request and waits for its answer; rejects with WorkerExited if the worker ends first. */
   call(slot: number, msg: DistributiveOmit<ToWorker, 'id'>, meta: CallMeta): Promise<{ reply: FromWorker; generation: number }>;
   pids(): number[];
+  /** Resident memory of the running workers, summed (Linux: from /proc; elsewhere 0). */
+  residentBytes(): number;
   /** Resolves once every worker answered that it is ready (with the isolated-vm release they loaded); rejects with the first one's start error. */
   ready(): Promise<{ isolatedVm: string }>;
   close(): Promise<void>;
@@ -77,6 +80,16 @@ class Slot {
   /** While the worker is being replaced: resolves when its successor has been started. */
   replaced: Promise<void> | undefined;
   replacedNow: (() => void) | undefined;
+}
+
+/** A process's resident set in bytes, from /proc/<pid>/status (VmRSS, in kB); 0 where there is no /proc. */
+function residentOf(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
@@ -159,6 +172,7 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
       });
     },
     pids: () => slots.flatMap((s) => (s.child?.pid === undefined ? [] : [s.child.pid])),
+    residentBytes: () => slots.reduce((sum, s) => sum + (s.child?.pid === undefined ? 0 : residentOf(s.child.pid)), 0),
     ready: () => Promise.all(slots.map((s) => s.started)).then((versions) => ({ isolatedVm: versions[0] ?? '' })),
     async close() {
       closing = true;
