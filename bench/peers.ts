@@ -7,16 +7,12 @@ import { closeClient, deployFunction, invokePath, send, sign, type Target } from
 import { ratioRow, type Row } from './lib/report.ts';
 import { ratioSpread, runRotation, type Contender, type ContenderResult } from './lib/rotation.ts';
 import { addedText, fmt, loadNote, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
+import { warmRotationConfig } from './lib/stratus-contenders.ts';
 import { startWorkerd, WORKERD_VERSION } from './lib/workerd.ts';
 import { BODY, EXPECTED, FUNCTION_NAME, checkBoth } from './warm.ts';
-import { CACHE_DIR, num, type SuiteContext, type SuiteOutcome } from './suite.ts';
+import { CACHE_DIR, type SuiteContext, type SuiteOutcome } from './suite.ts';
 
-const CONFIG = {
-  rounds: num('BENCH_ROUNDS', 3),
-  phaseSeconds: num('BENCH_PHASE_SECONDS', 5),
-  warmupSeconds: num('BENCH_WARMUP_SECONDS', 2),
-  concurrencies: [1, 32],
-};
+const CONFIG = warmRotationConfig();
 
 const BASE = 'node:http';
 const STRATUS = 'Stratus';

@@ -1,23 +1,15 @@
 /** @module The stores suite: warm invocation with Stratus on PostgreSQL against Stratus on the embedded SQLite, one client, one run, written to bench/results/stores.{md,json}. */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { startChild, type Child } from './lib/children.ts';
-import { SMALL_HANDLER } from './lib/handler-code.ts';
-import { closeClient, deployFunction, invokePath, sign, type Target } from './lib/lambda-api.ts';
+import { closeClient } from './lib/lambda-api.ts';
 import { ratioRow, type Row } from './lib/report.ts';
-import { ratioSpread, runRotation, type Contender, type ContenderResult } from './lib/rotation.ts';
+import { ratioSpread, runRotation, type ContenderResult } from './lib/rotation.ts';
 import { addedText, fmt, loadNote, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
-import { BODY, FUNCTION_NAME, checkBoth } from './warm.ts';
-import { num, type SuiteContext, type SuiteOutcome } from './suite.ts';
+import { startStratusContenders, warmRotationConfig } from './lib/stratus-contenders.ts';
+import type { SuiteContext, SuiteOutcome } from './suite.ts';
 
-const CONFIG = {
-  rounds: num('BENCH_ROUNDS', 3),
-  phaseSeconds: num('BENCH_PHASE_SECONDS', 5),
-  warmupSeconds: num('BENCH_WARMUP_SECONDS', 2),
-  concurrencies: [1, 32],
-};
+const CONFIG = warmRotationConfig();
 /** The PostgreSQL the bench creates its own schema in (dropped at the end). */
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -56,33 +48,14 @@ export async function runStoresSuite(ctx: SuiteContext): Promise<SuiteOutcome> {
   }
   const url = `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   ctx.log('bench stores: starting servers');
-  const baseline = await startChild<{ url: string }>('baseline');
-  const servers: { label: string; child: Child<Target> }[] = [
-    { label: SQLITE, child: await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'stores-sqlite') }) },
-  ];
-  if (!skipped)
-    servers.push({
-      label: POSTGRES,
-      child: await startChild<Target>('stratus', { BENCH_DATA_DIR: path.join(ctx.tmp, 'stores-pg'), BENCH_STRATUS_OPTIONS: JSON.stringify({ databaseUrl: url }) }),
-    });
-  const first = servers[0]!.child.ready;
-  const contenders: Contender[] = [
-    { name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) },
-  ];
-  for (const { label, child } of servers) {
-    const target: Target = { url: child.ready.url, region: child.ready.region, credentials: child.ready.credentials };
-    await deployFunction(target, FUNCTION_NAME, SMALL_HANDLER);
-    await checkBoth(target, baseline.ready.url);
-    contenders.push({ name: label, url: target.url, request: () => sign(target, 'POST', invokePath(FUNCTION_NAME), BODY) });
-  }
-
+  const { contenders, close } = await startStratusContenders(ctx.tmp, BASE, [{ label: SQLITE }, ...(skipped ? [] : [{ label: POSTGRES, options: { databaseUrl: url } }])]);
   const measured: { concurrency: number; results: Record<string, ContenderResult> }[] = [];
   ctx.log('bench stores: warm invocation');
   for (const connections of CONFIG.concurrencies) {
     measured.push({ concurrency: connections, results: await runRotation(contenders, { ...CONFIG, connections, log: ctx.log }) });
   }
   closeClient();
-  await Promise.all([baseline.close(), ...servers.map((s) => s.child.close())]);
+  await close();
   if (!skipped) await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
 
   const tableRows = measured.flatMap(({ concurrency: c, results: r }) => {

@@ -1,21 +1,13 @@
 /** @module The workers suite: warm invocation with engines in the server process against engines in 1, 2 and all cores' worth of worker processes, one client, one run, written to bench/results/workers.{md,json}. */
 import os from 'node:os';
-import path from 'node:path';
-import { startChild, type Child } from './lib/children.ts';
-import { SMALL_HANDLER } from './lib/handler-code.ts';
-import { closeClient, deployFunction, invokePath, sign, type Target } from './lib/lambda-api.ts';
+import { closeClient } from './lib/lambda-api.ts';
 import { ratioRow, type Row } from './lib/report.ts';
-import { ratioSpread, runRotation, type Contender, type ContenderResult } from './lib/rotation.ts';
+import { ratioSpread, runRotation, type ContenderResult } from './lib/rotation.ts';
 import { addedText, fmt, loadNote, sideTable, spreadText, writeSideResults } from './lib/side-table.ts';
-import { BODY, FUNCTION_NAME, checkBoth } from './warm.ts';
-import { num, type SuiteContext, type SuiteOutcome } from './suite.ts';
+import { startStratusContenders, warmRotationConfig } from './lib/stratus-contenders.ts';
+import type { SuiteContext, SuiteOutcome } from './suite.ts';
 
-const CONFIG = {
-  rounds: num('BENCH_ROUNDS', 3),
-  phaseSeconds: num('BENCH_PHASE_SECONDS', 5),
-  warmupSeconds: num('BENCH_WARMUP_SECONDS', 2),
-  concurrencies: [1, 32],
-};
+const CONFIG = warmRotationConfig();
 
 const BASE = 'node:http';
 const IN_PROCESS = 'in process';
@@ -36,36 +28,20 @@ export async function runWorkersSuite(ctx: SuiteContext): Promise<SuiteOutcome> 
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
   ctx.log(`bench workers: starting servers (in process, ${COUNTS.join(', ')} workers)`);
-  const baseline = await startChild<{ url: string }>('baseline');
-  const servers: { label: string; child: Child<Target> }[] = [];
-  for (const workers of [0, ...COUNTS]) {
-    const child = await startChild<Target>('stratus', {
-      BENCH_DATA_DIR: path.join(ctx.tmp, `workers-${workers}`),
-      BENCH_STRATUS_OPTIONS: JSON.stringify({ engineWorkers: workers }),
-    });
-    servers.push({ label: workers === 0 ? IN_PROCESS : name(workers), child });
-  }
-  // The baseline gets the same signed bytes as the servers (it ignores the signature).
-  const first = servers[0]!.child.ready;
-  const contenders: Contender[] = [
-    { name: BASE, url: baseline.ready.url, request: () => sign({ url: first.url, region: first.region, credentials: first.credentials }, 'POST', invokePath(FUNCTION_NAME), BODY) },
-  ];
-  for (const { label, child } of servers) {
-    const target: Target = { url: child.ready.url, region: child.ready.region, credentials: child.ready.credentials };
-    await deployFunction(target, FUNCTION_NAME, SMALL_HANDLER);
-    await checkBoth(target, baseline.ready.url);
-    contenders.push({ name: label, url: target.url, request: () => sign(target, 'POST', invokePath(FUNCTION_NAME), BODY) });
-  }
-
+  const { contenders, close } = await startStratusContenders(
+    ctx.tmp,
+    BASE,
+    [0, ...COUNTS].map((workers) => ({ label: workers === 0 ? IN_PROCESS : name(workers), options: { engineWorkers: workers } })),
+  );
   const measured: { concurrency: number; results: Record<string, ContenderResult> }[] = [];
   ctx.log('bench workers: warm invocation');
   for (const connections of CONFIG.concurrencies) {
     measured.push({ concurrency: connections, results: await runRotation(contenders, { ...CONFIG, connections, log: ctx.log }) });
   }
   closeClient();
-  await Promise.all([baseline.close(), ...servers.map((s) => s.child.close())]);
+  await close();
 
-  const labels = servers.map((s) => s.label);
+  const labels = contenders.slice(1).map((c) => c.name);
   const tableRows = measured.flatMap(({ concurrency: c, results: r }) => {
     const inProcess = r[IN_PROCESS]!;
     return [
