@@ -1,6 +1,6 @@
-/** @module Record helpers every adapter shares: one page of a listing, and which aliases route to a version. */
+/** @module Record helpers every adapter shares: one page of a listing, which aliases route to a version, what PublishVersion writes. */
 import { decodeMarker, encodeMarker } from './marker.ts';
-import type { AliasRecord, Page } from './ports.ts';
+import type { AliasRecord, FunctionVersionRecord, Page, PublishRequest } from './ports.ts';
 
 /** Adapters fetch `limit + 1` rows: the extra one only says that another page follows. */
 export function pageOf<T>(rows: T[], limit: number, keyOf: (r: T) => string | number): Page<T> {
@@ -28,4 +28,9 @@ export const versionNumber = (version: string): number => (version === '$LATEST'
  */
 export function routesTo(alias: AliasRecord, version: string): boolean {
   return alias.functionVersion === version || Object.hasOwn(alias.additionalVersionWeights, version);
+}
+
+/** The version PublishVersion writes: $LATEST's code and configuration under its new number (an empty description keeps $LATEST's). */
+export function publishedVersion(latest: FunctionVersionRecord, num: number, req: Pick<PublishRequest, 'description' | 'revisionId' | 'lastModified'>): FunctionVersionRecord {
+  return { ...latest, version: String(num), description: req.description || latest.description, revisionId: req.revisionId, lastModified: req.lastModified };
 }

@@ -1,7 +1,7 @@
 /** @module FunctionStore on PostgreSQL: functions, their versions, aliases and tenancy limits, with revision-conditional writes. */
 import type { Kysely } from 'kysely';
 import type { AliasRecord, FunctionKey, FunctionStore, FunctionVersionRecord, TenancyLimits } from '../ports.ts';
-import { nameAfter, pageOf, routesTo, versionAfter, versionNumber } from '../records.ts';
+import { nameAfter, pageOf, publishedVersion, routesTo, versionAfter, versionNumber } from '../records.ts';
 import type { Database } from './schema.postgres.ts';
 
 const LATEST = '$LATEST';
@@ -77,13 +77,7 @@ export function createPostgresFunctionStore(db: Kysely<Database>): FunctionStore
           .where('name', '=', req.functionName)
           .returning('last_version')
           .executeTakeFirstOrThrow();
-        const version: FunctionVersionRecord = {
-          ...latest,
-          version: String(num),
-          description: req.description || latest.description,
-          revisionId: req.revisionId,
-          lastModified: req.lastModified,
-        };
+        const version = publishedVersion(latest, num, req);
         await trx.insertInto('function_versions').values(versionRow(version, num)).execute();
         return version;
       });

@@ -1,6 +1,6 @@
 /** @module FunctionStore on SQLite: functions, their versions, aliases and tenancy limits, with revision-conditional writes. */
 import type { AliasRecord, FunctionStore, FunctionVersionRecord, PublishRequest, TenancyLimits } from '../ports.ts';
-import { nameAfter, pageOf, routesTo, versionAfter, versionNumber } from '../records.ts';
+import { nameAfter, pageOf, publishedVersion, routesTo, versionAfter, versionNumber } from '../records.ts';
 import type { SqliteDb } from './database.sqlite.ts';
 
 const LATEST = '$LATEST';
@@ -62,13 +62,7 @@ export function createSqliteFunctionStore(db: SqliteDb): FunctionStore {
     const latest = parse<FunctionVersionRecord>(getVersion.get(req.accountId, req.functionName, LATEST));
     if (latest?.revisionId !== req.expectedRevisionId) return undefined;
     const { last_version: num } = bumpVersion.get(req.accountId, req.functionName) as { last_version: number };
-    const version: FunctionVersionRecord = {
-      ...latest,
-      version: String(num),
-      description: req.description || latest.description,
-      revisionId: req.revisionId,
-      lastModified: req.lastModified,
-    };
+    const version = publishedVersion(latest, num, req);
     insertVersion.run(req.accountId, req.functionName, version.version, num, req.revisionId, JSON.stringify(version));
     return version;
   });
