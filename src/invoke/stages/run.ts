@@ -83,9 +83,11 @@ export function runStage(deps: RunStageDeps): Stage {
       throw stratusError('ENGINE_WORKER_EXITED.invoking', { name: record.functionName });
     }
     const timings = { durationMs: result.durationMs, initDurationMs: lease.initDurationMs, cold: lease.cold, memoryUsedBytes };
-    observer.invoked({ ...who, outcome: result.outcome === 'ok' && !tooLarge(result.payload) ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
+    // Measured once: a result near the bound costs a full UTF-8 length count.
+    const oversized = result.outcome === 'ok' && tooLarge(result.payload);
+    observer.invoked({ ...who, outcome: result.outcome === 'ok' && !oversized ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
     if (result.outcome === 'error') return { kind: 'failed', cause: 'function', error: JSON.parse(result.payload) as GuestError, version, logs: result.logs, timings };
-    if (tooLarge(result.payload)) return { kind: 'failed', cause: 'function', error: responseTooLarge(), version, logs: result.logs, timings };
+    if (oversized) return { kind: 'failed', cause: 'function', error: responseTooLarge(), version, logs: result.logs, timings };
     return { kind: 'succeeded', result: result.payload, version, logs: result.logs, timings };
   };
 }
