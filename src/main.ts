@@ -84,7 +84,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
   // Guest steps of every environment take their turn here: account first, then function, then tenant.
   const scheduler = createFairScheduler({ slots: config.executionSlots });
   // Set once the quarantine exists; a worker that ends before then blames no one.
-  let blameWorkerExit = (_suspect: { accountId: string; functionName: string }) => {};
+  let blameWorkerExit = (_running: Array<{ accountId: string; functionName: string }>) => {};
   const workers = config.engineWorkers > 0 ? await startWorkers(config, logger, (s) => blameWorkerExit(s)) : undefined;
   const isolateEngine = workers
     ? createWorkerEngine({ runtime: ISOLATE_RUNTIME, workers: workers.workers, reservation: isolateReservation })
@@ -123,7 +123,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
     crashLimit: config.workerCrashesPerFunction,
     accountCrashLimit: config.workerCrashesPerAccount,
   });
-  blameWorkerExit = (s) => quarantine.crashed(s.accountId, s.functionName);
+  blameWorkerExit = (running) => quarantine.workerEnded(running);
   const onChange = (accountId: string, functionName: string) => {
     quarantine.changed(accountId, functionName);
     void pool.evictFunction(functionId(accountId, functionName));
@@ -260,7 +260,7 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
 async function startWorkers(
   config: StratusConfig,
   logger: Logger,
-  blame: (suspect: { accountId: string; functionName: string }) => void,
+  onEnded: (running: Array<{ accountId: string; functionName: string }>) => void,
 ): Promise<{ workers: EngineWorkers; isolatedVm: string }> {
   const workers = startEngineWorkers({
     count: config.engineWorkers,
@@ -269,10 +269,7 @@ async function startWorkers(
     // Which invocations were running names the function; the replacement starts at once.
     onExit: (exit) => {
       logger.error({ worker: exit.slot, pid: exit.pid, code: exit.code, signal: exit.signal, inflight: exit.inflight }, 'engine worker process ended; replacing it');
-      // Blame only a sole suspect: a function that merely shared the worker is not quarantined for its neighbour.
-      const suspects = new Map(exit.inflight.map((c) => [JSON.stringify([c.accountId, c.functionName]), c]));
-      const [only] = suspects.values();
-      if (suspects.size === 1 && only !== undefined) blame(only);
+      onEnded(exit.inflight);
     },
     onCrashReport: (r) => logger.error({ worker: r.slot, where: r.where, environmentId: r.environmentId, err: r.error }, 'execution environment crashed'),
   });

@@ -52,6 +52,23 @@ describe('quarantine', () => {
     expect(q.stats()).toEqual({ lostThreads: 0, workerCrashes: 3, functions: 1, accounts: 0 });
   });
 
+  it('blames an ended worker only on its sole suspect: a function that shared the worker is not counted', () => {
+    const q = createQuarantine({ accountLimit: 1, crashLimit: 1 });
+    q.workerEnded([
+      { accountId: 'a', functionName: 'f' },
+      { accountId: 'b', functionName: 'g' },
+    ]);
+    expect(codeOf(() => q.check('a', 'f'))).toBe('allowed');
+    expect(codeOf(() => q.check('b', 'g'))).toBe('allowed');
+    q.workerEnded([]);
+    q.workerEnded([
+      { accountId: 'a', functionName: 'f' },
+      { accountId: 'a', functionName: 'f' },
+    ]);
+    expect(codeOf(() => q.check('a', 'f'))).toBe('FUNCTION_QUARANTINED');
+    expect(q.stats().workerCrashes).toBe(1);
+  });
+
   it('refuses an account whose functions, together, were running when accountCrashLimit workers ended', () => {
     const q = createQuarantine({ accountLimit: 1, crashLimit: 3, accountCrashLimit: 4 });
     for (const fn of ['f1', 'f2', 'f3', 'f4']) q.crashed('a', fn);

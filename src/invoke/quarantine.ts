@@ -17,10 +17,14 @@ export interface Quarantine {
   lost(accountId: string, functionName?: string): void;
   /**
    * An engine worker process ended while this function was the only one it was running (invocations
-   * or inits): the function is the one suspect. A crash shared by several functions blames none of
-   * them, so no function is quarantined for a neighbour.
+   * or inits): the function is the one suspect.
    */
   crashed(accountId: string, functionName: string): void;
+  /**
+   * An engine worker process ended while running these (one entry per request in flight): only a
+   * sole suspect is blamed, so no function is quarantined for a neighbour that shared the worker.
+   */
+  workerEnded(running: ReadonlyArray<{ accountId: string; functionName: string }>): void;
   /** The function changed (new code or configuration): it gets another chance; its account's count stays. */
   changed(accountId: string, functionName: string): void;
   stats(): { lostThreads: number; workerCrashes: number; functions: number; accounts: number };
@@ -43,6 +47,14 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
   const lostByAccount = new Map<string, number>();
   let lostThreads = 0;
   const key = (accountId: string, functionName: string) => `${accountId}\u0000${functionName}`;
+  function crashed(accountId: string, functionName: string): void {
+    workerCrashes++;
+    const k = key(accountId, functionName);
+    const n = (crashesByFunction.get(k) ?? 0) + 1;
+    crashesByFunction.set(k, n);
+    if (n >= crashLimit && !functions.has(k)) functions.set(k, 'crash');
+    crashesByAccount.set(accountId, (crashesByAccount.get(accountId) ?? 0) + 1);
+  }
   return {
     check(accountId, functionName) {
       const lost = lostByAccount.get(accountId) ?? 0;
@@ -60,13 +72,11 @@ export function createQuarantine(opts: { accountLimit: number; crashLimit?: numb
       if (functionName !== undefined) functions.set(key(accountId, functionName), 'lost');
       lostByAccount.set(accountId, (lostByAccount.get(accountId) ?? 0) + 1);
     },
-    crashed(accountId, functionName) {
-      workerCrashes++;
-      const k = key(accountId, functionName);
-      const n = (crashesByFunction.get(k) ?? 0) + 1;
-      crashesByFunction.set(k, n);
-      if (n >= crashLimit && !functions.has(k)) functions.set(k, 'crash');
-      crashesByAccount.set(accountId, (crashesByAccount.get(accountId) ?? 0) + 1);
+    crashed,
+    workerEnded(running) {
+      const suspects = new Set(running.map((r) => key(r.accountId, r.functionName)));
+      const [only] = running;
+      if (suspects.size === 1 && only !== undefined) crashed(only.accountId, only.functionName);
     },
     changed(accountId, functionName) {
       // Lifts the function's quarantine; its crash count stays, so an update cannot reset it (the next crash refuses it again).
