@@ -1,6 +1,6 @@
 // Server configuration: defaults, and a bad value names its variable and what it accepts.
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from './config.ts';
+import { CONFIG_VARIABLES, configFromEnv, readConfig } from './config.ts';
 
 describe('configFromEnv', () => {
   it('runs with no variables set, on defaults a user can start with', () => {
@@ -49,5 +49,19 @@ describe('configFromEnv', () => {
     expect(message).toMatch(problem);
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('\n');
+  });
+});
+
+describe('readConfig', () => {
+  it('holds values given directly to the rules of their variables', () => {
+    expect(() => readConfig({}, { port: 70_000 })).toThrow(/^STRATUS_PORT: /);
+    expect(() => readConfig({}, { maxEnvironments: 0 })).toThrow(/^STRATUS_MAX_ENVIRONMENTS: /);
+    expect(readConfig({ STRATUS_PORT: '81' }, { port: 82 }).port).toBe(82);
+  });
+
+  it('gives every module’s settings, each read once', () => {
+    const c = readConfig({});
+    expect(c).toMatchObject({ keepAliveSeconds: 600, bodyMbPerKey: 80, codeGraceSeconds: 600, host: '127.0.0.1' });
+    expect(new Set(CONFIG_VARIABLES).size).toBe(CONFIG_VARIABLES.length);
   });
 });

@@ -6,3 +6,4 @@ export { parseHandler, HANDLER_EXTENSIONS, HANDLER_MAX_LENGTH, type ParsedHandle
 export { sha256Base64, sha256Hex } from './hash.ts';
 export { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip.ts';
 export type { BuiltPackage } from './types.ts';
+export { createArtifactsModule, artifactsSettings, type ArtifactsServices, type ArtifactsSettings } from './module.ts';

@@ -7,3 +7,4 @@ export { createResolver, type InvocationTarget, type Resolver } from './resolve.
 export { LATEST, functionArn, isVersionQualifier, parseFunctionRef, qualifiedFunction, isValidFunctionName, isValidQualifier, type QualifiedFunction } from './arn.ts';
 export * from './types.ts';
 export type { AccountRecord, AliasRecord, FunctionVersionRecord, Page, TenancyLimits } from '../store/index.ts';
+export { createControlModule, controlSettings, type ControlModuleDeps, type ControlServices, type ControlSettings } from './module.ts';

@@ -10,3 +10,4 @@ export type { InvocationObserver } from './observer.ts';
 export { createTenantMetrics, type TenantMetrics, type TenantStat } from './metrics/index.ts';
 export { TENANT_ID_RULE, validateTenantId } from './tenant-id.ts';
 export { createLoadGovernor, type AdmissionGate, type LoadGovernor, type LoadGovernorStats } from './load-governor.ts';
+export { createInvokeModule, invokeSettings, type InvokeModuleDeps, type InvokeServices, type InvokeSettings } from './module.ts';

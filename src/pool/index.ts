@@ -5,3 +5,4 @@ export type { PoolDeps } from './pool.ts';
 export { createPool } from './pool.ts';
 // The Engine port's types, for layers above the pool that describe environments without reaching into runtime/.
 export type { Engine, EnvironmentSpec, GuestError } from '../runtime/index.ts';
+export { createPoolModule, poolSettings, type PoolModuleDeps, type PoolSettings } from './module.ts';

@@ -17,3 +17,4 @@ export { createIsolateEngine, isolateReservation, DEFAULT_MAX_LOG_BYTES, ISOLATE
 export { isolatedVmBuild, IsolatedVmUnavailable, type IsolatedVmBuild } from './isolate/ivm.ts';
 export { startEngineWorkers, WorkerExited, type EngineWorkers, type WorkerExit, type CallMeta } from './worker/supervisor.ts';
 export { createWorkerEngine } from './worker/worker-engine.ts';
+export { createRuntimeModule, runtimeSettings, type RunningCall, type RuntimeModuleDeps, type RuntimeServices, type RuntimeSettings } from './module.ts';

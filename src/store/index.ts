@@ -5,3 +5,4 @@ export { openStores, openPostgresStores, type StoreConfig } from './open-stores.
 export { openSqliteStores } from './sqlite/open.sqlite.ts';
 export { databaseUrlProblem, displayDatabaseUrl } from './database-url.ts';
 export { NewerSchemaError } from './schema-version.ts';
+export { createStoreModule, storeSettings, type StoreModuleDeps, type StoreSettings } from './module.ts';

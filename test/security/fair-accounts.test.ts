@@ -54,7 +54,7 @@ async function victimServedDuring(during: Promise<unknown>, calls = 5): Promise<
 
 beforeAll(async () => {
   // A small node, so that a few attacking calls are enough to fill every slot.
-  server = await startTestServer({ executionSlots: 2, maxInflightInvocations: 4, controlSlots: 2, bodyBytesPerKey: 8 * 1048576, bodyBytes: 32 * 1048576 });
+  server = await startTestServer({ executionSlots: 2, maxInflightInvocations: 4, controlSlots: 2, bodyMbPerKey: 8, bodyMb: 32 });
   attacker = await newAccount('attacker');
   victim = await newAccount('victim');
   await Promise.all([
