@@ -1,5 +1,5 @@
 /** @module Checks a function's environment variables as Lambda does, with messages that never contain a value (values are often secrets). */
-import { ENV_MAX_BYTES, ENV_NAME, ENV_NAME_PATTERN, environmentBytes } from '../shared/env-vars.ts';
+import { ENV_MAX_BYTES, ENV_NAME, ENV_NAME_PATTERN, environmentBytes, RESERVED_ENV_NAMES } from '../shared/env-vars.ts';
 import { stratusError } from '../shared/errors.ts';
 
 /** Names are the caller's text, not secrets; a message quotes at most this much of one. */
@@ -11,6 +11,8 @@ export function checkEnvironment(vars: Record<string, string>): void {
     const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}...` : name;
     throw stratusError('REQUEST_INVALID_PARAMETER.envName', { pattern: ENV_NAME_PATTERN, name: shown });
   }
+  const reserved = Object.keys(vars).filter((name) => RESERVED_ENV_NAMES.has(name));
+  if (reserved.length > 0) throw stratusError('REQUEST_INVALID_PARAMETER.envReserved', { names: reserved.join(',') });
   const bytes = environmentBytes(vars);
   if (bytes > ENV_MAX_BYTES) {
     // Lambda's message quotes the measured string; it holds the values, so only its size is given here.

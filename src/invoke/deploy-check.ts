@@ -19,6 +19,8 @@ export function createCheckedBuilder(deps: {
   runtimes: ReadonlySet<string>;
   checkTimeoutMs: number;
   ids: IdSource;
+  /** The node's region, told to the check's environment (AWS_REGION). */
+  region: string;
   quarantine?: Quarantine;
 }): PackageBuilder {
   return {
@@ -32,6 +34,8 @@ export function createCheckedBuilder(deps: {
         runtime,
         code: built.bundle,
         handlerExport: built.handlerExport,
+        handler,
+        region: deps.region,
         env: {},
         memoryMb: 128,
         initTimeoutMs: deps.checkTimeoutMs,

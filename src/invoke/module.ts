@@ -100,11 +100,23 @@ export function createInvokeModule(deps: InvokeModuleDeps, config: InvokeSetting
     runtimes: new Set(deps.runtimes),
     checkTimeoutMs: DEPLOY_CHECK_TIMEOUT_MS,
     ids: deps.ids,
+    region: deps.region,
     quarantine,
   });
   const { gate } = deps.artifacts;
   const resolve = createResolver({ functions: deps.functions, region: deps.region });
-  const stages = createInvocationStages({ resolve, pool, code: deps.code, clock, limiter, observer: metrics, quarantine, admission, activeFlow: (flow) => governor.seen(flow) });
+  const stages = createInvocationStages({
+    resolve,
+    pool,
+    region: deps.region,
+    code: deps.code,
+    clock,
+    limiter,
+    observer: metrics,
+    quarantine,
+    admission,
+    activeFlow: (flow) => governor.seen(flow),
+  });
   return {
     services: {
       stages,

@@ -82,6 +82,8 @@ export function specFor(partition: Partition, runtime = FAKE_RUNTIME): Environme
     runtime,
     code: 'exports.handler = async () => null;',
     handlerExport: 'handler',
+    handler: 'index.handler',
+    region: 'us-east-1',
     env: {},
     memoryMb: 128,
     initTimeoutMs: 1_000,

@@ -16,6 +16,10 @@ export interface EnvironmentSpec {
   code: string;
   /** Name of the export that is the handler (`handler` for `index.handler`). */
   handlerExport: string;
+  /** The function's Handler setting as configured (`index.handler`), for `_HANDLER`. */
+  handler: string;
+  /** The node's region, for AWS_REGION and AWS_DEFAULT_REGION. */
+  region: string;
   /** The function's configured environment variables, visible as `process.env`. */
   env: Record<string, string>;
   /** MemorySize in MB: the environment's heap limit. */

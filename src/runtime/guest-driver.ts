@@ -43,6 +43,8 @@ export interface DriveOptions {
   scheduler: StepScheduler;
   flow: FlowPath;
   now?: () => number;
+  /** Heap bytes the environment measured after its previous invocation, told to the guest for process.memoryUsage(). */
+  memoryUsed?: number;
 }
 
 /** Steps one invocation may take in a burst, and per second after it. */
@@ -204,7 +206,7 @@ export async function driveInvocation(port: GuestPort, req: InvokeRequest, logs:
   const read = (raw: unknown) => parseGuestReport(raw, opts.maxReportChars);
   try {
     // `run` answers through a promise once the handler settles, so promise-only handlers take one step.
-    let report = read(await steps.step(() => port.run(req.payload, guestInvokeMeta(req, steps.budget.deadline()))));
+    let report = read(await steps.step(() => port.run(req.payload, guestInvokeMeta(req, steps.budget.deadline(), opts.memoryUsed))));
     for (;;) {
       logs.append(report.logs);
       if (report.state === 'done') return { ok: true, report };

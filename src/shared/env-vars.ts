@@ -13,3 +13,28 @@ export const ENV_MAX_BYTES = 4096;
 export function environmentBytes(vars: Record<string, string>): number {
   return Buffer.byteLength(JSON.stringify(vars), 'utf8');
 }
+
+/**
+ * Names the runtime sets itself, which a function may not configure (Lambda refuses them with
+ * InvalidParameterValueException). Others it sets (LANG, PATH, TZ, NODE_PATH) may be overridden.
+ */
+export const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);

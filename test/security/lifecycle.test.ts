@@ -91,6 +91,17 @@ describe('environment variables', () => {
     const update = await call('PUT', '/2015-03-31/functions/env/configuration', JSON.stringify({ Environment: { Variables: { A: '1' } } }));
     expectError(update, 400, 'InvalidParameterValueException', /Environment variable name 'A' is not valid/);
   });
+
+  it("refuse the names Lambda's runtime sets itself, naming them and not their values", async () => {
+    const res = await create('reserved-env', source('e'), { Environment: { Variables: { AWS_REGION: SECRET, MINE: '1', AWS_SECRET_ACCESS_KEY: SECRET } } });
+    expectError(res, 400, 'InvalidParameterValueException', /contains reserved keys .* Reserved keys used in this request: AWS_REGION,AWS_SECRET_ACCESS_KEY\./);
+    expect(res.text).not.toContain(SECRET);
+    expect((await call('GET', '/2015-03-31/functions/reserved-env')).status).toBe(404);
+    const update = await call('PUT', '/2015-03-31/functions/env/configuration', JSON.stringify({ Environment: { Variables: { AWS_LAMBDA_FUNCTION_NAME: 'spoof' } } }));
+    expectError(update, 400, 'InvalidParameterValueException', /Reserved keys used in this request: AWS_LAMBDA_FUNCTION_NAME\./);
+    // Variables Lambda only defaults (TZ, LANG, PATH, NODE_PATH) may be set, as in Lambda.
+    expect((await create('tz-env', source('e'), { Environment: { Variables: { TZ: 'UTC', LANG: 'C.UTF-8' } } })).status).toBe(201);
+  });
 });
 
 describe('code download links', () => {

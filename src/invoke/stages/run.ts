@@ -13,6 +13,8 @@ const INIT_TIMEOUT_MS = 10_000;
 
 export interface RunStageDeps {
   pool: Pool;
+  /** The node's region, told to environments (AWS_REGION). */
+  region: string;
   code: CodeStore;
   clock: Clock;
   observer?: InvocationObserver;
@@ -36,6 +38,8 @@ export function runStage(deps: RunStageDeps): Stage {
         runtime: record.runtime,
         code: bundle,
         handlerExport: record.handlerExport,
+        handler: record.handler,
+        region: deps.region,
         env: record.environment,
         memoryMb: record.memoryMb,
         initTimeoutMs: INIT_TIMEOUT_MS,

@@ -49,6 +49,7 @@ function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limi
   const stages = createInvocationStages({
     resolve,
     pool,
+    region: 'us-east-1',
     code: {
       getBundle: async () => 'exports.handler = async () => 1;',
       getZip: async () => undefined,

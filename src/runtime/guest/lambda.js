@@ -1,4 +1,4 @@
-/** @module Guest runtime: the Lambda-shaped pieces (error payloads, the `context` object, `require`, `process`) as Lambda's Node.js runtime builds them. */
+/** @module Guest runtime: the Lambda-shaped pieces (error payloads, the `context` object, `require`) as Lambda's Node.js runtime builds them. */
 
 const $BUILTIN_MODULES = [
   'assert',
@@ -159,6 +159,7 @@ function $parseClientContext(text) {
  * @property {number} deadline
  * @property {string} [clientContext]
  * @property {string} [tenantId]
+ * @property {number} [memoryUsed]
  *
  * @typedef {(isError: boolean, value: unknown, viaCallback: boolean) => void} GuestSettle
  *
@@ -204,34 +205,19 @@ function $createContext(fn, meta, settle, deadlineOf) {
     },
     // Lambda's legacy completion methods answer at once, without waiting for the event loop.
     done(err, result) {
+      context.callbackWaitsForEmptyEventLoop = false;
       if (err !== undefined && err !== null) settle(true, err, false);
       else settle(false, result, false);
     },
     succeed(result) {
-      settle(false, result, false);
+      context.done(null, result);
     },
+    // Without an error, Lambda fails the invocation with the string "handled".
     fail(err) {
-      settle(true, err, false);
+      context.done(err === undefined || err === null ? 'handled' : err);
     },
   };
   if (meta.clientContext !== undefined) context.clientContext = $parseClientContext(meta.clientContext);
   if (meta.tenantId !== undefined) context.tenantId = meta.tenantId;
   return context;
-}
-
-/**
- * A minimal `process`: env and nextTick. No `versions.node`, so libraries do not take Node-only paths.
- * @param {Record<string, string>} env
- * @param {(fn: () => void) => void} queue
- */
-function $createProcess(env, queue) {
-  return {
-    env,
-    argv: [],
-    title: 'stratus',
-    /** @param {Function} fn @param {unknown[]} args */
-    nextTick(fn, ...args) {
-      queue(() => $apply(fn, undefined, args));
-    },
-  };
 }

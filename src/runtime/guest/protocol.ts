@@ -21,6 +21,9 @@ export interface GuestInitSpec {
   maxLogBytes: number;
   /** Results (and error payloads) longer than this in UTF-8 are replaced by Function.ResponseSizeTooLarge inside the guest. */
   maxResultBytes: number;
+  /** `process.version` in the guest: the Node.js whose V8 runs the environment. */
+  nodeVersion: string;
+  v8Version: string;
 }
 
 /** Per-invocation facts sent to the guest as JSON (the `run` call's second argument). */
@@ -30,24 +33,44 @@ export interface GuestInvokeMeta {
   deadline: number;
   clientContext?: string;
   tenantId?: string;
+  /** Heap bytes measured after the previous invocation, for `process.memoryUsage()`. */
+  memoryUsed?: number;
 }
 
-/** The init spec: configured variables plus the ones Lambda always sets (which win over configured ones). */
+/** Variables Lambda's Node.js runtimes set that a function may override (Lambda's values). */
+const LAMBDA_DEFAULT_ENV: Readonly<Record<string, string>> = {
+  LANG: 'en_US.UTF-8',
+  PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+  LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
+  NODE_PATH: '/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task',
+  TZ: ':UTC',
+};
+
+/** The init spec: Lambda's default variables, the configured ones over them, and the ones Lambda always sets (which win over configured ones). */
 export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, limits: { maxLogBytes: number; maxResultBytes: number }, now: Date): string {
   const functionName = spec.partition.fn.name;
   const functionVersion = spec.partition.version;
   const logGroupName = `/aws/lambda/${functionName}`;
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
   const logStreamName = `${day}/[${functionVersion}]${environmentId}`;
+  const nodeMajor = process.versions.node.split('.')[0];
   const init: GuestInitSpec = {
     handlerExport: spec.handlerExport,
     env: {
+      ...LAMBDA_DEFAULT_ENV,
       ...spec.env,
+      _HANDLER: spec.handler,
+      AWS_REGION: spec.region,
+      AWS_DEFAULT_REGION: spec.region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeMajor}.x`,
       AWS_LAMBDA_FUNCTION_NAME: functionName,
       AWS_LAMBDA_FUNCTION_VERSION: functionVersion,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+      LAMBDA_TASK_ROOT: '/var/task',
+      LAMBDA_RUNTIME_DIR: '/var/runtime',
     },
     functionName: functionName,
     functionVersion: functionVersion,
@@ -56,16 +79,19 @@ export function guestInitSpec(spec: EnvironmentSpec, environmentId: string, limi
     logStreamName,
     maxLogBytes: limits.maxLogBytes,
     maxResultBytes: limits.maxResultBytes,
+    nodeVersion: process.version,
+    v8Version: process.versions.v8,
   };
   return JSON.stringify(init);
 }
 
-export function guestInvokeMeta(req: InvokeRequest, deadline: number): string {
+export function guestInvokeMeta(req: InvokeRequest, deadline: number, memoryUsed?: number): string {
   const meta: GuestInvokeMeta = {
     requestId: req.requestId,
     invokedFunctionArn: req.invokedFunctionArn,
     deadline,
   };
+  if (memoryUsed !== undefined) meta.memoryUsed = memoryUsed;
   if (req.clientContext !== undefined) meta.clientContext = req.clientContext;
   if (req.tenantId !== undefined) meta.tenantId = req.tenantId;
   return JSON.stringify(meta);

@@ -19,11 +19,14 @@
  * @property {string} logStreamName
  * @property {number} maxLogBytes
  * @property {number} maxResultBytes
+ * @property {string} nodeVersion
+ * @property {string} v8Version
  *
  * @typedef {object} GuestInvocation
  * @property {boolean} settled
  * @property {boolean} viaCallback
  * @property {boolean} awaitsCallback
+ * @property {boolean} returnedPromise
  * @property {'ok' | 'error'} outcome
  * @property {string} payload
  * @property {GuestContext | null} context
@@ -43,11 +46,21 @@ let $timers = /** @type {any} */ (null);
 /** @type {GuestInvocation | null} */
 let $current = null; // the invocation in flight
 let $maxResultBytes = 6291456; // Lambda's bound on a synchronous response; init sets the host's
+/** @type {ReturnType<typeof $createProcess>} */
+let $process = /** @type {any} */ (null);
+let $memoryUsed = 0; // heap bytes the host measured after the last invocation, for process.memoryUsage()
 
 /** @param {unknown} err */
 function $onUncaught(err) {
   const e = $toGuestError(err);
   $logs.write('ERROR', `Uncaught Exception \t${$stringify({ errorType: e.errorType, errorMessage: e.errorMessage, stack: e.trace })}`);
+  // Listeners the code added run too, as in Node; as in Lambda, the invocation fails all the same.
+  try {
+    $process?.emit('uncaughtException', err, 'uncaughtException');
+  } catch (listenerErr) {
+    const l = $toGuestError(listenerErr);
+    $logs.write('ERROR', `Uncaught Exception \t${$stringify({ errorType: l.errorType, errorMessage: l.errorMessage, stack: l.trace })}`);
+  }
   // As in Lambda, an exception nobody caught fails the invocation it happened in.
   if ($current !== null) $current.settle(true, err, false);
 }
@@ -69,14 +82,25 @@ function queueMicrotask(fn) {
   $queueGuarded(fn);
 }
 
-/** @param {Record<string, string>} env */
-function $installGlobals(env) {
+/** @param {GuestInitSpec} spec */
+function $installGlobals(spec) {
   $hardenMemory();
   const timers = $timers.globals;
   const origin = $now();
   $defineGlobal('global', globalThis);
   $defineGlobal('console', $createConsole($logs));
-  $defineGlobal('process', $createProcess(env, $queueGuarded));
+  $process = $createProcess(
+    {
+      env: spec.env,
+      nodeVersion: spec.nodeVersion,
+      v8Version: spec.v8Version,
+      memoryUsed: () => $memoryUsed,
+      memoryLimit: spec.memoryMb * 1048576,
+      log: (level, message) => $logs.write(level, message),
+    },
+    $queueGuarded,
+  );
+  $defineGlobal('process', $process);
   $defineGlobal('setTimeout', timers.setTimeout);
   $defineGlobal('clearTimeout', timers.clearTimeout);
   $defineGlobal('setInterval', timers.setInterval);
@@ -149,7 +173,7 @@ function init(factory, specText, logMirror) {
     logGroupName: spec.logGroupName,
     logStreamName: spec.logStreamName,
   };
-  $installGlobals(spec.env);
+  $installGlobals(spec);
   const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: /** @type {Record<string, unknown>} */ ({}), children: [], paths: [] };
   let handler;
   try {
@@ -196,11 +220,13 @@ function $begin(payloadText, metaText) {
   /** @type {GuestInvokeMeta} */
   const meta = $parse(metaText);
   $logs.begin(meta.requestId);
+  if (typeof meta.memoryUsed === 'number') $memoryUsed = meta.memoryUsed;
   /** @type {GuestInvocation} */
   const inv = {
     settled: false,
     viaCallback: false,
     awaitsCallback: false,
+    returnedPromise: false,
     outcome: 'ok',
     payload: 'null',
     context: null,
@@ -221,19 +247,25 @@ function $begin(payloadText, metaText) {
     }
   };
   $current = inv;
-  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ result) =>
-    inv.settle(err !== undefined && err !== null, err !== undefined && err !== null ? err : result, true);
+  // Lambda's callback: an error answers at once; a result waits for the event loop to empty unless
+  // context.callbackWaitsForEmptyEventLoop is false. The first of callback, context.done/succeed/fail
+  // and a returned promise to finish the invocation wins.
+  const callback = (/** @type {unknown} */ err, /** @type {unknown} */ result) => {
+    if (err !== undefined && err !== null) inv.settle(true, err, false);
+    else inv.settle(false, result, true);
+  };
   try {
     const event = payloadText === '' ? {} : $parse(payloadText);
     inv.context = $createContext($facts, meta, inv.settle, () => inv.deadline);
     const returned = $apply($handler, undefined, [event, inv.context, callback]);
     if (returned !== null && (typeof returned === 'object' || typeof returned === 'function') && typeof returned.then === 'function') {
+      inv.returnedPromise = true;
       const promise = $apply($promiseResolve, $Promise, [returned]);
       $apply($promiseThen, promise, [(v) => inv.settle(false, v, false), (e) => inv.settle(true, e, false)]);
-    } else if (returned === undefined && $handler.length >= 3) {
-      inv.awaitsCallback = true;
     } else {
-      inv.settle(false, returned, false);
+      // As in Lambda, what a non-async handler returns is ignored: it answers through the callback or
+      // context, or with null once nothing is left to wait for.
+      inv.awaitsCallback = true;
     }
   } catch (err) {
     inv.settle(true, err, false);
@@ -296,9 +328,13 @@ async function pump(deadline) {
       // Lambda answers null when a callback-style handler leaves an empty event loop without calling back.
       inv.settle(false, null, false);
     } else if (!inv.settled) {
+      // Lambda's answer when an async handler's promise is still pending and the event loop is empty.
       inv.settled = true;
       inv.outcome = 'error';
-      inv.payload = $errorPayload('Runtime.NoPendingWork', "the handler's promise never settled and nothing is left to wait for");
+      inv.payload = $errorPayload(
+        'Runtime.NodeJsExit',
+        "Error: Runtime exited without providing a reason: the handler's promise never settled and nothing was left to wait for (a promise nobody resolves, or work not awaited)",
+      );
     }
     return $finish(inv);
   }

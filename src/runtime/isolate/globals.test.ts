@@ -82,14 +82,48 @@ describe('guest globals', () => {
     expect(got).toEqual({ sub: ['Uint8Array', [1, 2]], copy: [true, [3, 4]], part: [4, [0, 7]] });
   });
 
-  it('has global, performance.now and no Node-only surface that would mislead libraries', async () => {
+  it('has global and performance.now, and no require or Buffer on the global object', async () => {
     const got = await run(`return {
       global: global === globalThis,
       perf: typeof performance.now(),
-      versions: typeof process.versions,
       buffer: typeof Buffer,
       requireGlobal: typeof globalThis.require,
     };`);
-    expect(got).toEqual({ global: true, perf: 'number', versions: 'undefined', buffer: 'undefined', requireGlobal: 'undefined' });
+    expect(got).toEqual({ global: true, perf: 'number', buffer: 'undefined', requireGlobal: 'undefined' });
+  });
+
+  it('has the process a Lambda handler on Node.js reads, with nothing of the host', async () => {
+    const got = await run(`
+      const [s, ns] = process.hrtime();
+      const d = process.hrtime([s, ns]);
+      let listened = 0;
+      const fn = () => listened++;
+      process.on('beforeExit', fn).once('warning', fn);
+      const counted = process.listenerCount('beforeExit') + process.listenerCount('warning');
+      process.off('beforeExit', fn);
+      return {
+        version: process.version, node: process.versions.node, v8: process.versions.v8,
+        platform: process.platform, arch: process.arch, cwd: process.cwd(), pid: process.pid,
+        hrtime: Number.isInteger(s) && Number.isInteger(ns) && d[0] >= 0, big: typeof process.hrtime.bigint(),
+        uptime: process.uptime() >= 0, mem: typeof process.memoryUsage().heapUsed,
+        counted, left: process.listenerCount('beforeExit'),
+        chdir: (() => { try { process.chdir('/'); return 'changed'; } catch (e) { return e.message; } })(),
+      };`);
+    expect(got).toMatchObject({
+      version: process.version,
+      node: process.versions.node,
+      v8: process.versions.v8,
+      platform: 'linux',
+      arch: 'x64',
+      cwd: '/var/task',
+      pid: 1,
+      hrtime: true,
+      big: 'bigint',
+      uptime: true,
+      mem: 'number',
+      counted: 2,
+      left: 0,
+      chdir: expect.stringMatching(/always \/var\/task/),
+    });
   });
 });

@@ -54,9 +54,19 @@ describe('stratus-isolate invoke: context and environment', () => {
       AWS_LAMBDA_FUNCTION_VERSION: '3',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn-a',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      _HANDLER: 'index.handler',
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+      LAMBDA_TASK_ROOT: '/var/task',
+      TZ: ':UTC',
     });
-    expect(vars.PATH).toBeUndefined();
+    // Lambda's own values, never the host's.
+    expect(vars.PATH).toBe('/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin');
+    expect(vars.PATH).not.toBe(process.env.PATH);
     expect(vars.HOME).toBeUndefined();
+    expect(vars.USER).toBeUndefined();
+    expect(Object.keys(vars).filter((k) => k.startsWith('STRATUS_'))).toEqual([]);
   });
 
   it('treats an empty payload as an empty object event', async () => {
@@ -72,9 +82,9 @@ describe('stratus-isolate invoke: results', () => {
     expect(result).toMatchObject({ outcome: 'ok', payload: 'null' });
   });
 
-  it('accepts a synchronous handler returning a plain value', async () => {
+  it('ignores what a non-async handler returns, as Lambda does: it answers null once nothing is left to wait for', async () => {
     const env = await isolates.env(`exports.handler = (event) => ({ doubled: event.n * 2 });`);
-    expect(payloadOf(await env.invoke(makeRequest({ payload: '{"n":21}' })))).toEqual({ doubled: 42 });
+    expect(await env.invoke(makeRequest({ payload: '{"n":21}' }))).toMatchObject({ outcome: 'ok', payload: 'null' });
   });
 
   it('uses toJSON as JSON.stringify does', async () => {
@@ -153,14 +163,15 @@ describe('stratus-isolate invoke: errors as Lambda reports them', () => {
     expect(payloadOf(await env.invoke(makeRequest()))).toBe('fine');
   });
 
-  it('fails with Runtime.NoPendingWork when the handler’s promise can never settle', async () => {
+  it('fails with Lambda’s Runtime.NodeJsExit when the handler’s promise can never settle', async () => {
     const env = await isolates.env(`exports.handler = () => new Promise(() => {});`);
     const result = await env.invoke(makeRequest());
     expect(result.outcome).toBe('error');
     expect(result.fatal).toBeUndefined();
     expect(payloadOf(result)).toEqual({
-      errorType: 'Runtime.NoPendingWork',
-      errorMessage: "the handler's promise never settled and nothing is left to wait for",
+      errorType: 'Runtime.NodeJsExit',
+      errorMessage:
+        "Error: Runtime exited without providing a reason: the handler's promise never settled and nothing was left to wait for (a promise nobody resolves, or work not awaited)",
       trace: [],
     });
   });
@@ -213,6 +224,43 @@ describe('stratus-isolate invoke: callback-style handlers', () => {
   it('answers null when a callback handler leaves nothing to wait for without calling back', async () => {
     const env = await isolates.env(`exports.handler = (event, context, callback) => {};`);
     expect(await env.invoke(makeRequest())).toMatchObject({ outcome: 'ok', payload: 'null' });
+  });
+
+  it('answers a non-async handler that finishes with context.succeed after a timer (it returns undefined at once)', async () => {
+    const env = await isolates.env(`exports.handler = function (event, context) { setTimeout(() => context.succeed({ late: event.v }), 20); };`);
+    expect(payloadOf(await env.invoke(makeRequest({ payload: '{"v":7}' })))).toEqual({ late: 7 });
+  });
+
+  it('answers callback(err) at once, without waiting for pending timers', async () => {
+    const env = await isolates.env(`
+      exports.handler = (event, context, callback) => {
+        setTimeout(() => console.log('still pending'), 200);
+        callback(new Error('refused'));
+      };`);
+    const result = await env.invoke(makeRequest());
+    expect(payloadOf(result)).toMatchObject({ errorType: 'Error', errorMessage: 'refused' });
+    expect(result.logs).not.toContain('still pending');
+  });
+
+  it('answers context.done / succeed at once, even with timers pending', async () => {
+    const env = await isolates.env(`
+      exports.handler = (event, context) => {
+        setTimeout(() => console.log('still pending'), 200);
+        context.succeed('now');
+      };`);
+    const result = await env.invoke(makeRequest());
+    expect(payloadOf(result)).toBe('now');
+    expect(result.logs).not.toContain('still pending');
+  });
+
+  it('fails with "handled" when context.fail is called without an error, as Lambda does', async () => {
+    const env = await isolates.env(`exports.handler = (event, context) => { context.fail(); };`);
+    expect(payloadOf(await env.invoke(makeRequest()))).toEqual({ errorType: 'string', errorMessage: 'handled', trace: [] });
+  });
+
+  it('keeps the first answer when a handler calls back twice or mixes callback and context', async () => {
+    const env = await isolates.env(`exports.handler = (e, context, callback) => { context.succeed('first'); callback(null, 'second'); context.fail(new Error('third')); };`);
+    expect(payloadOf(await env.invoke(makeRequest()))).toBe('first');
   });
 
   it('uses the first answer when a handler both calls back and resolves', async () => {

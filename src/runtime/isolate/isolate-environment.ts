@@ -94,7 +94,7 @@ export class IsolateEnvironment implements Environment {
     this.busy = true;
     const logs = new LogLimit(this.maxLogBytes);
     try {
-      const drive = await driveInvocation(this.port, req, logs, { maxReportChars: this.maxReportChars, scheduler: this.scheduler, flow: this.flow });
+      const drive = await driveInvocation(this.port, req, logs, { maxReportChars: this.maxReportChars, scheduler: this.scheduler, flow: this.flow, memoryUsed: this.heapBytes });
       if (drive.ok) {
         this.measure();
         return { outcome: drive.report.outcome, payload: drive.report.payload, logs: logs.text(), durationMs: performance.now() - started };

@@ -11,6 +11,8 @@ export function makeSpec(code: string, overrides: Partial<EnvironmentSpec> = {})
     runtime: 'stratus-isolate',
     code,
     handlerExport: 'handler',
+    handler: 'index.handler',
+    region: 'us-east-1',
     env: {},
     memoryMb: 64,
     initTimeoutMs: 5_000,

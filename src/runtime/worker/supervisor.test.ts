@@ -20,6 +20,8 @@ function spec(code: string, name = 'fn'): EnvironmentSpec {
     runtime: ISOLATE_RUNTIME,
     code,
     handlerExport: 'handler',
+    handler: 'index.handler',
+    region: 'us-east-1',
     env: {},
     memoryMb: 64,
     initTimeoutMs: 5_000,
@@ -53,6 +55,13 @@ describe('engine workers', () => {
     expect(env.memory().used).toBeGreaterThan(0);
     await env.dispose();
     expect(env.alive?.()).toBe(false);
+  });
+
+  it('runs environments in UTC, as Lambda does, whatever the host’s time zone', async () => {
+    const { engine } = await start(1);
+    const created = await engine.create(spec(`exports.handler = async () => [new Date(0).getTimezoneOffset(), Intl.DateTimeFormat().resolvedOptions().timeZone];`));
+    if (!created.ok) throw new Error(created.error.errorMessage);
+    expect(JSON.parse((await created.env.invoke(makeRequest())).payload)).toEqual([0, 'UTC']);
   });
 
   it('an init failure comes back as the engine reported it', async () => {

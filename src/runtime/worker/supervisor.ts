@@ -104,7 +104,8 @@ export function startEngineWorkers(opts: EngineWorkerOptions): EngineWorkers {
     slot.generation++;
     slot.startedAt = Date.now();
     // Guest code never sees this process's environment, but nothing in it is needed there either.
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, STRATUS_ENGINE_WORKER: JSON.stringify(opts.settings) };
+    // Isolates take the process's time zone: Lambda's is UTC, and the host's own is none of a tenant's business.
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, TZ: 'UTC', STRATUS_ENGINE_WORKER: JSON.stringify(opts.settings) };
     const child = fork(entry, [], { execArgv: ['--no-node-snapshot', '--import', tsx], env, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     slot.child = child;
     slot.replacedNow?.();

@@ -37,6 +37,8 @@ export const PARAMETER_CODES = codes({
       layers: 'Layers: layers are not supported: bundle dependencies into the zip',
       tenancyImmutable: 'TenancyConfig: cannot be changed after the function is created: create a new function with the tenancy you need',
       envName: `1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: {pattern}]. Environment variable name '{name}' is not valid: a name starts with a letter, is at least two characters long, and has only letters, digits and '_'.`,
+      envReserved:
+        'Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {names}. The runtime sets these itself (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, ...); remove them, or use another name.',
       // Lambda's message quotes the measured string; it holds the values (often secrets), so only its size is given.
       envTooLarge: `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {bytes} bytes (the JSON of Environment.Variables; the limit is {limit} bytes). Shorten or remove variables, or keep large values elsewhere and have the function read them when it starts.`,
 
