@@ -2,7 +2,20 @@
 import { readFileSync } from 'node:fs';
 
 /** Order matters: later files use names the earlier ones define. */
-const GUEST_FILES = ['primordials.js', 'encoding.js', 'format.js', 'console.js', 'timers.js', 'clone.js', 'memory.js', 'lambda.js', 'process.js', 'runtime.js'];
+const GUEST_FILES = [
+  'primordials.js',
+  'encoding.js',
+  'format.js',
+  'console.js',
+  'timers.js',
+  'clone.js',
+  'memory.js',
+  'lambda.js',
+  'process.js',
+  'native.js',
+  'web-events.js',
+  'runtime.js',
+];
 
 /** The functions the guest runtime exposes to its host, in protocol order. */
 export const GUEST_API = ['init', 'run', 'pump', 'drainLogs'] as const;

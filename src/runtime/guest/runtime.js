@@ -82,8 +82,11 @@ function queueMicrotask(fn) {
   $queueGuarded(fn);
 }
 
-/** @param {GuestInitSpec} spec */
-function $installGlobals(spec) {
+/**
+ * @param {GuestInitSpec} spec
+ * @param {GuestNative | null} native
+ */
+function $installGlobals(spec, native) {
   $hardenMemory();
   const timers = $timers.globals;
   const origin = $now();
@@ -114,6 +117,24 @@ function $installGlobals(spec) {
   $defineGlobal('atob', atob);
   $defineGlobal('btoa', btoa);
   $defineGlobal('performance', { timeOrigin: origin, now: () => $now() - origin });
+  $defineGlobal('Event', Event);
+  $defineGlobal('EventTarget', EventTarget);
+  $defineGlobal('AbortController', AbortController);
+  $defineGlobal('AbortSignal', AbortSignal);
+  // As Node.js 21 and later define it.
+  $defineGlobal('navigator', {
+    userAgent: `Node.js/${$apply($stringSplit, $apply($stringSlice, spec.nodeVersion, [1]), ['.'])[0]}`,
+    language: 'en-US',
+    languages: ['en-US'],
+    platform: 'linux',
+    hardwareConcurrency: 1,
+  });
+  if (native !== null) {
+    $defineGlobal('crypto', $createWebCrypto(native));
+    // What the bundled node:crypto builds on; reachable by user code too, which gains nothing by it
+    // that crypto does not give (the host checks every call).
+    $defineProperty(globalThis, Symbol.for('stratus.native'), { value: Object.freeze({ ...native }), writable: false, configurable: false, enumerable: false });
+  }
 }
 
 /**
@@ -159,8 +180,9 @@ function $initFailure(err) {
  * @param {Function} factory the bundle wrapped as a CommonJS module function
  * @param {string} specText
  * @param {SharedArrayBuffer | null} [logMirror] the host's log mirror (see console.js)
+ * @param {unknown} [hostCall] the host's copy-only callback for randomness and hashing (see native.js)
  */
-function init(factory, specText, logMirror) {
+function init(factory, specText, logMirror, hostCall) {
   /** @type {GuestInitSpec} */
   const spec = $parse(specText);
   if (typeof spec.maxResultBytes === 'number') $maxResultBytes = spec.maxResultBytes;
@@ -173,7 +195,7 @@ function init(factory, specText, logMirror) {
     logGroupName: spec.logGroupName,
     logStreamName: spec.logStreamName,
   };
-  $installGlobals(spec);
+  $installGlobals(spec, typeof hostCall === 'function' ? $createNative(hostCall) : null);
   const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: /** @type {Record<string, unknown>} */ ({}), children: [], paths: [] };
   let handler;
   try {

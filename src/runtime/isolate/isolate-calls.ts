@@ -24,7 +24,7 @@ export async function loadGuestHandles(api: IsolatedVM.Reference<Record<GuestApi
  */
 export function callGuest(
   fn: IsolatedVM.Reference<unknown>,
-  args: Array<string | number | IsolatedVM.Dereference<unknown> | IsolatedVM.Copy<unknown>>,
+  args: Array<string | number | IsolatedVM.Dereference<unknown> | IsolatedVM.Copy<unknown> | IsolatedVM.Callback>,
   awaitPromise = false,
 ): Promise<unknown> {
   return fn.apply(undefined, args, { result: { copy: true, promise: awaitPromise } }) as Promise<unknown>;

@@ -1,4 +1,5 @@
 /** @module The stratus-isolate engine: creates environments on isolated-vm, one V8 isolate and one context each, and runs their init phase. */
+import { createHostCalls } from '../host-calls.ts';
 import { isolatedVm, type IsolatedVM } from './ivm.ts';
 import { randomIds, type IdSource } from '../../shared/ids.ts';
 import { immediateSteps, type CreateResult, type Engine, type EnvironmentSpec, type GuestError, type StepScheduler } from '../engine.ts';
@@ -83,11 +84,15 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
   const isolate = new (isolatedVm().Isolate)({ memoryLimit: memoryMb });
   const logs = new LogLimit(deps.maxLogBytes);
   const mirror = createLogMirror();
+  // Randomness and hashing for the guest: a copy-only callback into operations that never throw.
+  const hostCalls = createHostCalls();
+  const hostCallback = new (isolatedVm().Callback)((op: unknown, a: unknown, b: unknown, c: unknown) => hostCalls.call(op, a, b, c));
   // Module top-level code is guest code like any handler: one step, under the init budget and the
   // same watchdog, taking its turn in the fair scheduler.
   const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, deps.scheduler, spec.partition.flow, Date.now);
   let handles: GuestHandles | undefined;
   const failed = (error: GuestError, lost?: true): CreateResult => {
+    hostCalls.dispose();
     disposeIsolate(isolate);
     return lost ? { ok: false, error, logs: logs.text(), lost } : { ok: false, error, logs: logs.text() };
   };
@@ -113,7 +118,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     script.release();
     const guest = handles;
     const initSpec = guestInitSpec(spec, id, { maxLogBytes: deps.maxLogBytes, maxResultBytes: MAX_RESULT_BYTES }, new Date());
-    const report = parseGuestReport(await steps.step(() => callGuest(guest.init, [factory.derefInto(), initSpec, shareLogMirror(mirror)])), deps.maxReportChars);
+    const report = parseGuestReport(await steps.step(() => callGuest(guest.init, [factory.derefInto(), initSpec, shareLogMirror(mirror), hostCallback])), deps.maxReportChars);
     factory.release();
     logs.append(report.logs);
     if (report.state !== 'done') throw new GuestProtocolError('init answered pending');
@@ -132,6 +137,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
       onCrash: deps.onCrash,
       scheduler: deps.scheduler,
       flow: spec.partition.flow,
+      hostCalls,
     });
     return { ok: true, env, initDurationMs: performance.now() - started };
   } catch (err) {

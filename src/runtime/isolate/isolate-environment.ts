@@ -4,6 +4,7 @@ import type { FlowPath } from '../../shared/identity.ts';
 import type { Environment, EnvironmentMemory, FatalReason, InvokeRequest, InvokeResult, StepScheduler } from '../engine.ts';
 import { busyError, crashError, outOfMemoryError, timeoutError, unhandledRejectionError, unusableError } from '../failures.ts';
 import { driveInvocation, type GuestPort } from '../guest-driver.ts';
+import type { HostCalls } from '../host-calls.ts';
 import { LogLimit } from '../log-limit.ts';
 import { clearLogMirror, readLogMirror } from '../log-mirror.ts';
 import { callGuest, classifyFailure, disposeIsolate, drainGuestLogs, measureHeap, type GuestHandles } from './isolate-calls.ts';
@@ -21,6 +22,8 @@ export interface IsolateEnvironmentDeps {
   onCrash: (where: 'invoke', environmentId: string, err: unknown) => void;
   scheduler: StepScheduler;
   flow: FlowPath;
+  /** The environment's host operations: their state goes with the environment. */
+  hostCalls: HostCalls;
 }
 
 export class IsolateEnvironment implements Environment {
@@ -40,7 +43,10 @@ export class IsolateEnvironment implements Environment {
   private disposed = false;
   private fatal: FatalReason | undefined;
 
+  private readonly hostCalls: HostCalls;
+
   constructor(deps: IsolateEnvironmentDeps) {
+    this.hostCalls = deps.hostCalls;
     this.id = deps.id;
     this.isolate = deps.isolate;
     this.handles = deps.handles;
@@ -75,6 +81,7 @@ export class IsolateEnvironment implements Environment {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.hostCalls.dispose();
     // Tearing an isolate down is synchronous (about 2 ms): do it after the current request's
     // response has gone out rather than inside the acquire that evicted this environment.
     await new Promise((resolve) => setImmediate(resolve));

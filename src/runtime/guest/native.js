@@ -1,0 +1,119 @@
+/** @module Guest runtime: the host's randomness and hashing behind checked guest functions, and the Web Crypto global (`crypto.getRandomValues`, `crypto.randomUUID`) built on them. */
+
+// Bounds the host enforces too; checked here first so a bad call fails with a guest error and
+// crosses nothing.
+const $MAX_RANDOM_BYTES = 65536;
+const $MAX_HASH_CHUNK_BYTES = 1048576;
+const $u8Slice = Uint8Array.prototype.slice;
+const $u8Set = Uint8Array.prototype.set;
+const $typedArrayProto = $getPrototypeOf(Uint8Array.prototype);
+const $typedArrayBuffer = /** @type {(this: unknown) => ArrayBufferLike} */ ($getOwnPropertyDescriptor($typedArrayProto, 'buffer')?.get);
+const $typedArrayOffset = /** @type {(this: unknown) => number} */ ($getOwnPropertyDescriptor($typedArrayProto, 'byteOffset')?.get);
+const $typedArrayLength = /** @type {(this: unknown) => number} */ ($getOwnPropertyDescriptor($typedArrayProto, 'byteLength')?.get);
+const $INTEGER_ARRAYS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array'];
+
+/**
+ * @typedef {object} GuestNative
+ * @property {(n: number) => Uint8Array} random fresh random bytes from the host's CSPRNG (at most 65536)
+ * @property {(algorithm: string, key?: Uint8Array) => number} hashOpen a hash (or, with a key, an HMAC) held by the host
+ * @property {(id: number, data: Uint8Array) => void} hashUpdate feeds bytes (any length: sent in bounded pieces)
+ * @property {(id: number) => Uint8Array} hashDigest the digest; the hash is closed
+ */
+
+/**
+ * The brand of a typed array, read through the intrinsic getter (clone.js's $typedArrayKind: a
+ * subclass or a spoofed Symbol.toStringTag cannot change it); undefined for anything else.
+ * @param {unknown} value
+ */
+function $typedArrayBrand(value) {
+  return $apply($typedArrayKind, value, []);
+}
+
+/**
+ * An exact copy of a typed array's bytes (never the whole buffer behind a view).
+ * @param {unknown} view
+ * @param {string} what
+ */
+function $bytesCopy(view, what) {
+  if ($typedArrayBrand(view) === undefined) throw new $TypeError(`${what} must be a TypedArray, Buffer or DataView`);
+  const bytes = new Uint8Array($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), $apply($typedArrayLength, view, []));
+  return $apply($u8Slice, bytes, []);
+}
+
+/**
+ * @param {Function} hostCall the host's copy-only callback: (op, a, b) => [true, value] | [false, message]
+ * @returns {GuestNative}
+ */
+function $createNative(hostCall) {
+  /**
+   * @param {string} op
+   * @param {unknown} [a]
+   * @param {unknown} [b]
+   */
+  const call = (op, a, b) => {
+    const answer = $apply(hostCall, undefined, [op, a, b]);
+    if (!$isArray(answer) || answer.length !== 2) throw new $Error(`the host operation ${op} answered nothing usable`);
+    if (answer[0] !== true) throw new $Error($String(answer[1]));
+    return answer[1];
+  };
+  return {
+    random(n) {
+      if (typeof n !== 'number' || n < 0 || n > $MAX_RANDOM_BYTES || n !== Math.floor(n)) throw new $RangeError(`random: at most ${$MAX_RANDOM_BYTES} bytes at once`);
+      return /** @type {Uint8Array} */ (call('random', n));
+    },
+    hashOpen(algorithm, key) {
+      return /** @type {number} */ (call('hashOpen', $String(algorithm), key === undefined ? undefined : $bytesCopy(key, 'The key')));
+    },
+    hashUpdate(id, data) {
+      const bytes = new Uint8Array($apply($typedArrayBuffer, data, []), $apply($typedArrayOffset, data, []), $apply($typedArrayLength, data, []));
+      for (let at = 0; at < bytes.length; at += $MAX_HASH_CHUNK_BYTES) {
+        // Each piece is an exact copy: a view would send its whole buffer across.
+        call('hashUpdate', id, $apply($u8Slice, bytes, [at, Math.min(bytes.length, at + $MAX_HASH_CHUNK_BYTES)]));
+      }
+    },
+    hashDigest(id) {
+      return /** @type {Uint8Array} */ (call('hashDigest', id));
+    },
+  };
+}
+
+/**
+ * Web Crypto's `crypto` global, as far as it goes here: getRandomValues and randomUUID (subtle later).
+ * @param {GuestNative} native
+ */
+function $createWebCrypto(native) {
+  return {
+    /**
+     * @template {ArrayBufferView} T
+     * @param {T} view
+     * @returns {T}
+     */
+    getRandomValues(view) {
+      const kind = $typedArrayBrand(view);
+      if (kind === undefined || $INTEGER_ARRAYS.indexOf(kind) < 0) {
+        const err = new $TypeError("Failed to execute 'getRandomValues' on 'Crypto': The provided ArrayBufferView is not an integer array type");
+        err.name = 'TypeMismatchError';
+        throw err;
+      }
+      const length = $apply($typedArrayLength, view, []);
+      if (length > $MAX_RANDOM_BYTES) {
+        const err = new $Error(
+          `Failed to execute 'getRandomValues' on 'Crypto': The ArrayBufferView's byte length (${length}) exceeds the number of bytes of entropy available via this API (${$MAX_RANDOM_BYTES})`,
+        );
+        err.name = 'QuotaExceededError';
+        throw err;
+      }
+      const target = new Uint8Array($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), length);
+      $apply($u8Set, target, [native.random(length)]);
+      return view;
+    },
+    randomUUID() {
+      const b = native.random(16);
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      let hex = '';
+      for (let i = 0; i < 16; i++) hex += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+      return `${$apply($stringSlice, hex, [0, 8])}-${$apply($stringSlice, hex, [8, 12])}-${$apply($stringSlice, hex, [12, 16])}-${$apply($stringSlice, hex, [16, 20])}-${$apply($stringSlice, hex, [20])}`;
+    },
+  };
+}
