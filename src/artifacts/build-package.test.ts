@@ -93,10 +93,23 @@ describe('buildPackage: code that should build', () => {
     expect((load(built).list as () => string)()).toBe('mjs');
   });
 
-  it('leaves Node built-ins as require() calls', async () => {
-    const built = await buildPackage(zipOf({ 'index.js': "const fs = require('node:fs');\nexports.handler = () => typeof fs.readFileSync;" }), 'index.handler');
-    expect(built.bundle).toContain('require("node:fs")');
-    expect((load(built).handler as () => string)()).toBe('function');
+  it('bundles Node built-ins from the compatibility modules, naming no host path', async () => {
+    const built = await buildPackage(
+      zipOf({ 'index.js': "const path = require('node:path');\nconst { join } = require('path');\nexports.handler = () => [path.join('a', '..', 'b'), join('c')];" }),
+      'index.handler',
+    );
+    expect(built.bundle).not.toMatch(/require\("(node:)?path"\)/);
+    expect(built.bundle).toContain('node:compat/path.js');
+    expect(built.bundle).not.toContain('node_modules/@jspm');
+    expect(built.bundle).not.toContain(process.cwd());
+    // Running it is the isolate's business (test/integration/node-builtins.test.ts): the polyfills expect its globals.
+  });
+
+  it('adds nothing to a bundle that uses no built-in, and Buffer only where it is named', async () => {
+    const hello = await buildPackage(zipOf({ 'index.js': 'exports.handler = async () => 1;' }), 'index.handler');
+    expect(hello.bundle.length).toBeLessThan(200);
+    const withBuffer = await buildPackage(zipOf({ 'index.js': 'exports.handler = async () => Buffer.from("a").length;' }), 'index.handler');
+    expect(withBuffer.bundle).toContain('node:compat/buffer.js');
   });
 
   it('does not put the temporary folder in the bundle', async () => {

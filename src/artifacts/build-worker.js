@@ -6,16 +6,28 @@
 //   answer: { ok: true, text } | { ok: false, messages } | { ok: false, zip: { problem, path } }
 //         | { ok: false, tooLarge: bytes } | { ok: false, stopped } | { ok: false, internal }
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { ExtractError, extractFiles } from './extract.js';
+import { BUILTIN_FILTER, COMPAT_ROOTS, PROVIDED, builtinName, unavailableMessage } from './node-compat/builtins.js';
 
 const root = process.cwd();
+const BUFFER_GLOBAL = join(COMPAT_ROOTS[1], 'buffer-global.js');
+
+/** True when `path` is `dir` or below it. */
+function within(dir, path) {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
 
 /** True when `path` is the package root or below it. */
 function inside(path) {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+  return within(root, path);
+}
+
+/** Readable by the bundler: the package, and the Node.js compatibility modules Stratus ships. */
+function readable(path) {
+  return inside(path) || COMPAT_ROOTS.some((dir) => within(dir, path));
 }
 
 // Messages name no path: the parent quotes the import from the user's own source line instead.
@@ -38,9 +50,48 @@ const confine = {
       // no real import needs one, so it is refused whatever it names.
       if (!/^\.\.?([/\\]|$)/.test(args.path)) return { errors: [{ text: OUTSIDE }] };
       if (args.resolveDir === '' || inside(resolve(args.resolveDir, args.path))) return undefined;
+      // The compatibility modules import each other across their own folders.
+      if (COMPAT_ROOTS.some((dir) => within(dir, args.resolveDir) && within(dir, resolve(args.resolveDir, args.path)))) return undefined;
       return { errors: [{ text: OUTSIDE }] };
     });
-    b.onLoad({ filter: /.*/ }, (args) => (args.namespace !== 'file' || inside(args.path) ? undefined : { errors: [{ text: OUTSIDE }] }));
+    b.onLoad({ filter: /.*/ }, (args) => (args.namespace !== 'file' || readable(args.path) ? undefined : { errors: [{ text: OUTSIDE }] }));
+  },
+};
+
+/**
+ * Node.js built-in modules (`crypto`, `node:events`, ...) resolve to the compatibility modules. One
+ * an isolate cannot have is refused where the package's own code imports it, and replaced by a
+ * module that throws when used where a dependency does: many import such modules on paths a
+ * function never takes.
+ */
+const nodeBuiltins = {
+  name: 'stratus-node-builtins',
+  setup(b) {
+    // Without side effects: a bundle that never uses Buffer (or an unused import) carries none of it.
+    b.onResolve({ filter: /^\// }, (args) => (args.path === BUFFER_GLOBAL ? { path: BUFFER_GLOBAL, sideEffects: false } : undefined));
+    b.onResolve({ filter: BUILTIN_FILTER }, (args) => {
+      const name = builtinName(args.path);
+      const file = PROVIDED.get(name);
+      if (file !== undefined) return { path: file, sideEffects: false };
+      const fromDependency = /(^|[/\\])node_modules[/\\]/.test(args.importer) || COMPAT_ROOTS.some((dir) => within(dir, args.importer));
+      if (!fromDependency) return { errors: [{ text: unavailableMessage(name) }] };
+      return { path: name, namespace: 'stratus-unavailable' };
+    });
+    // The browser builds look for Web globals on `self`; in an isolate that is the global object,
+    // given to those modules alone (user code sees no `self`, as on Node).
+    b.onLoad({ filter: new RegExp(`^${COMPAT_ROOTS[0].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`) }, (args) => ({
+      contents: `var self = globalThis;\n${readFileSync(args.path, 'utf8')}`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'stratus-unavailable' }, (args) => ({
+      loader: 'js',
+      contents: `const message = ${JSON.stringify(unavailableMessage(args.path))};
+module.exports = new Proxy(function unavailable() { throw new Error(message); }, {
+  get(_target, key) { if (key === '__esModule' || typeof key === 'symbol') return undefined; return function unavailable() { throw new Error(message); }; },
+  apply() { throw new Error(message); },
+  construct() { throw new Error(message); },
+});`,
+    }));
   },
 };
 
@@ -104,12 +155,19 @@ async function run(job) {
       logLevel: 'silent',
       // Given as text, so esbuild reads no tsconfig.json from disk (nor what its "extends" names).
       tsconfigRaw: job.tsconfigRaw,
-      plugins: [confine],
+      // Code that names `Buffer` without importing it gets node:buffer's, as on Node.
+      inject: [BUFFER_GLOBAL],
+      plugins: [nodeBuiltins, confine],
     });
     const output = result.outputFiles[0];
     if (!output) return { ok: false, internal: 'esbuild produced no output file' };
+    // esbuild names each module's file (in comments, and in the names of lazily initialized modules,
+    // which stack traces show): the compatibility modules are named for what they are, not for where
+    // Stratus is installed.
+    let text = output.text;
+    for (const [dir, name] of COMPAT_ROOTS.map((d, i) => [relative(root, d), i === 0 ? 'node:compat' : 'node:stratus'])) text = text.split(`${dir}/`).join(`${name}/`);
     if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
-    return { ok: true, text: output.text };
+    return { ok: true, text };
   } catch (error) {
     const errors = error && Array.isArray(error.errors) ? error.errors : [];
     if (errors.length > 0) {

@@ -21,7 +21,8 @@ it('guest code finds no IPC channel or host environment in its engine worker', a
     probe('channel', () => typeof process.channel);
     probe('hostSend', () => typeof (host && host.send));
     probe('binding', () => typeof process.binding);
-    probe('envKeys', () => Object.keys(process.env || {}).filter((k) => /STRATUS|PATH|NODE_CHANNEL/.test(k)));
+    probe('envKeys', () => Object.keys(process.env || {}).filter((k) => /STRATUS|NODE_CHANNEL|NODE_OPTIONS|HOME|USER/.test(k)));
+    probe('paths', () => [process.env.PATH, process.env.NODE_PATH]);
     probe('require', () => typeof require);
     return tries;
   };`;
@@ -35,6 +36,9 @@ it('guest code finds no IPC channel or host environment in its engine worker', a
   expect(['undefined', 'threw TypeError', 'threw ReferenceError', 'threw EvalError']).toContain(tries.hostSend);
   expect(tries.binding).toBe('undefined');
   expect(tries.envKeys).toEqual([]);
+  // Lambda's own values, never the worker's.
+  expect(tries.paths).toEqual(['/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin', '/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task']);
+  expect(tries.paths).not.toContain(process.env.PATH);
 });
 
 it.runIf(process.platform === 'linux')('the engine worker process holds no database URL or root secret in its environment', () => {

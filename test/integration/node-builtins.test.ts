@@ -1,0 +1,169 @@
+// Node.js built-in modules and globals inside stratus-isolate: handlers that import them deploy and
+// run as they do on Node, and the ones an isolate cannot have are refused, or fail when used.
+import { createHash, createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { decode, startTestServer, zipOf, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  lambda = server.lambda();
+});
+afterAll(async () => {
+  lambda?.destroy();
+  await server?.stop();
+});
+
+async function deploy(name: string, files: Record<string, string>) {
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Code: { ZipFile: zipOf(files) }, Handler: 'index.handler', Role: 'r' }));
+}
+
+async function run(name: string, payload: unknown = {}) {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
+  return { error: out.FunctionError, body: decode(out.Payload) as Record<string, unknown> };
+}
+
+describe('Node.js built-in modules in stratus-isolate', () => {
+  it('run with and without the node: prefix, as they do on Node', async () => {
+    await deploy('builtins', {
+      'index.js': `
+        const { EventEmitter, once } = require('node:events');
+        const util = require('util');
+        const path = require('node:path');
+        const qs = require('querystring');
+        const zlib = require('zlib');
+        const { Readable } = require('stream');
+        const { StringDecoder } = require('string_decoder');
+        const url = require('url');
+        const os = require('node:os');
+        const assert = require('assert');
+        exports.handler = async (event) => {
+          const e = new EventEmitter();
+          setTimeout(() => e.emit('ready', 42), 1);
+          const [ready] = await once(e, 'ready');
+          const chunks = [];
+          for await (const chunk of Readable.from(['a', 'b', 'c'])) chunks.push(chunk);
+          assert.deepStrictEqual({ a: [1] }, { a: [1] });
+          return {
+            ready,
+            format: util.format('%s=%d %j', 'n', 7, { x: 1 }),
+            inspect: util.inspect({ deep: { er: 1 } }),
+            promisified: await util.promisify((cb) => cb(null, 'p'))(),
+            joined: path.join('/var/task', '../lib', 'x.js'),
+            query: qs.stringify({ a: 1, b: 'two words' }),
+            unzipped: zlib.gunzipSync(Buffer.from(event.gz, 'base64')).toString('utf8'),
+            streamed: chunks.join(''),
+            decoded: new StringDecoder('utf8').write(Buffer.from([0xe2, 0x82, 0xac])),
+            parsed: url.parse('https://example.com/a/b?c=1').pathname,
+            platform: os.platform(),
+            eol: os.EOL === '\\n',
+          };
+        };`,
+    });
+    const { error, body } = await run('builtins', { gz: gzipSync('zipped on the host').toString('base64') });
+    expect(error).toBeUndefined();
+    expect(body).toEqual({
+      ready: 42,
+      format: 'n=7 {"x":1}',
+      inspect: '{ deep: { er: 1 } }',
+      promisified: 'p',
+      joined: '/var/lib/x.js',
+      query: 'a=1&b=two%20words',
+      unzipped: 'zipped on the host',
+      streamed: 'abc',
+      decoded: '€',
+      parsed: '/a/b',
+      platform: 'linux',
+      eol: true,
+    });
+  });
+
+  it('give Buffer as a global, as on Node', async () => {
+    await deploy('buffer-global', {
+      'index.js': `exports.handler = async (e) => ({ b64: Buffer.from(e.s).toString('base64'), hex: Buffer.from('ff00', 'hex').readUInt16BE(0), is: Buffer.isBuffer(Buffer.alloc(1)) });`,
+    });
+    expect((await run('buffer-global', { s: 'héllo' })).body).toEqual({ b64: Buffer.from('héllo').toString('base64'), hex: 0xff00, is: true });
+  });
+
+  it('hash and sign with node:crypto exactly as Node does, with the host’s randomness', async () => {
+    await deploy('crypto', {
+      'index.mjs': `
+        import crypto, { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual, randomInt } from 'node:crypto';
+        export const handler = async (e) => {
+          const big = 'x'.repeat(3 * 1024 * 1024);
+          const ids = new Set(Array.from({ length: 50 }, () => randomUUID()));
+          const web = new Uint32Array(4);
+          globalThis.crypto.getRandomValues(web);
+          return {
+            sha256: createHash('sha256').update(e.text).digest('hex'),
+            md5: createHash('md5').update(e.text, 'utf8').digest('base64'),
+            sha512big: createHash('sha512').update(big).update(Buffer.from('tail')).digest('hex'),
+            hmac: createHmac('sha256', e.key).update(e.text).digest('base64url'),
+            random: randomBytes(100000).length,
+            uuids: ids.size,
+            uuidForm: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(randomUUID()),
+            same: timingSafeEqual(Buffer.from('abc'), Buffer.from('abc')),
+            differ: timingSafeEqual(Buffer.from('abc'), Buffer.from('abd')),
+            int: (() => { const n = randomInt(10, 20); return n >= 10 && n < 20; })(),
+            webFilled: web.some((n) => n !== 0),
+            hashes: crypto.getHashes().includes('sha256'),
+          };
+        };`,
+    });
+    const text = 'the quick brown fox';
+    const { error, body } = await run('crypto', { text, key: 'k3y' });
+    expect(error).toBeUndefined();
+    expect(body).toEqual({
+      sha256: createHash('sha256').update(text).digest('hex'),
+      md5: createHash('md5').update(text).digest('base64'),
+      sha512big: createHash('sha512')
+        .update('x'.repeat(3 * 1024 * 1024))
+        .update('tail')
+        .digest('hex'),
+      hmac: createHmac('sha256', 'k3y').update(text).digest('base64url'),
+      random: 100000,
+      uuids: 50,
+      uuidForm: true,
+      same: true,
+      differ: false,
+      int: true,
+      webFilled: true,
+      hashes: true,
+    });
+  });
+
+  it('refuse at deploy a module an isolate cannot have, imported by the package’s own code, naming it and the fix', async () => {
+    const err = await lambda
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: 'spawner',
+          Code: { ZipFile: zipOf({ 'index.js': "const { spawn } = require('node:child_process');\nexports.handler = async () => spawn('ls');" }) },
+          Handler: 'index.handler',
+          Role: 'r',
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(err?.name).toBe('InvalidParameterValueException');
+    expect(err?.message).toMatch(
+      /index\.js:1:\d+: Node\.js module 'child_process' is not available on stratus-isolate .* use a pure-JavaScript package, or the nodejs\*\.x runtime/,
+    );
+  });
+
+  it('let a dependency import such a module on a path the function never takes, and fail clearly if it does', async () => {
+    await deploy('dep-net', {
+      'index.js': "const dep = require('dep'); exports.handler = async (e) => (e.use ? dep.connect() : 'unused');",
+      'node_modules/dep/index.js': "const net = require('net'); module.exports = { connect: () => net.connect(80, 'example.com') };",
+    });
+    expect((await run('dep-net')).body).toBe('unused');
+    const used = await run('dep-net', { use: true });
+    expect(used.error).toBe('Unhandled');
+    expect(used.body).toMatchObject({ errorType: 'Error', errorMessage: expect.stringContaining("Node.js module 'net' is not available on stratus-isolate") });
+  });
+});
