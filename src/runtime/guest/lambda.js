@@ -56,7 +56,7 @@ function $require(name) {
   /** @type {Error & { code?: string }} */
   const err = new $Error(
     builtin
-      ? `Cannot find module '${id}': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead`
+      ? `Cannot find module '${id}': Node.js built-in modules are bundled in at deploy where the code names them (require('${id}') or import from '${id}'); a require() whose name is computed at run time cannot be followed, so name the module in the code`
       : `Cannot find module '${id}': stratus-isolate environments load only the bundled code; bundle this dependency into the package`,
   );
   err.code = 'MODULE_NOT_FOUND';

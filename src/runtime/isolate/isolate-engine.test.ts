@@ -56,12 +56,14 @@ describe('stratus-isolate init', () => {
     expect(result.ok ? undefined : result.error.errorType).toBe('Runtime.HandlerNotFound');
   });
 
-  it('reports require() of a Node.js built-in as Runtime.ImportModuleError with a message that says what to do', async () => {
-    const result = await isolates.create(`const fs = require('fs'); exports.handler = async () => fs;`);
+  it('reports a require() the bundler could not follow (a built-in named at run time) as Runtime.ImportModuleError saying what to do', async () => {
+    const result = await isolates.create(`const name = 'f' + 's'; const fs = require(name); exports.handler = async () => fs;`);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.errorType).toBe('Runtime.ImportModuleError');
-    expect(result.error.errorMessage).toBe("Error: Cannot find module 'fs': stratus-isolate environments have no Node.js built-in modules; bundle a pure-JS dependency instead");
+    expect(result.error.errorMessage).toBe(
+      "Error: Cannot find module 'fs': Node.js built-in modules are bundled in at deploy where the code names them (require('fs') or import from 'fs'); a require() whose name is computed at run time cannot be followed, so name the module in the code",
+    );
   });
 
   it('reports require() of an unbundled package as Runtime.ImportModuleError too', async () => {
