@@ -182,7 +182,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         if (!/^\d+$/.test(qualifier)) throw stratusError('REQUEST_INVALID_PARAMETER.deleteNotVersion');
         const users = await functions.aliasesUsingVersion({ accountId, functionName: name, version: qualifier });
         if (users.length > 0) {
-          throw stratusError('FUNCTION_CONFLICT', { aliases: users.join(', ') });
+          throw stratusError('FUNCTION_CONFLICT.versionInUse', { aliases: users.join(', ') });
         }
         if (!(await functions.deleteVersion({ accountId, functionName: name, version: qualifier }))) throw notFound(accountId, name, qualifier);
       }
