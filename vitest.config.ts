@@ -10,6 +10,8 @@ const CORE_ON_POSTGRES = [
   'test/integration/function-behaviour.test.ts',
   'test/integration/sdk-conformance.test.ts',
   'test/integration/tenancy.test.ts',
+  'test/integration/tags.test.ts',
+  'test/integration/egress-policy.test.ts',
   'test/chaos/restart.test.ts',
 ];
 

@@ -78,9 +78,9 @@ export async function startStratus(options: StartOptions = {}): Promise<RunningS
       ResidentMemoryBytes: process.memoryUsage.rss() + runtime.workerResidentBytes(),
       ServerResidentMemoryBytes: process.memoryUsage.rss(),
     });
-    const { accounts, functions, aliases } = control;
+    const { accounts, functions, aliases, tags, egress } = control;
     const { stages, metrics } = invoke;
-    const { url } = modules.add('api', await createApiModule({ accounts, functions, aliases, stages, metrics, nodeStats, clock, region, logger }, config));
+    const { url } = modules.add('api', await createApiModule({ accounts, functions, aliases, tags, egress, stages, metrics, nodeStats, clock, region, logger }, config));
     logger.info({ url, dataDir, created: control.root.created, node: process.version, isolatedVm: runtime.isolatedVm, engineWorkers: config.engineWorkers }, 'Stratus is ready');
     return {
       url,

@@ -1,6 +1,6 @@
 /** @module What routes share: their dependencies, the authenticated account, and FunctionName parsing. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountRecord, AccountService, AliasService, FunctionService } from '../control/index.ts';
+import type { AccountRecord, AccountService, AliasService, EgressService, FunctionService, TagService } from '../control/index.ts';
 import { qualifiedFunction, type QualifiedFunction } from '../control/index.ts';
 import type { Admission, InvocationStages } from '../invoke/index.ts';
 import type { BodyBudget } from './body.ts';
@@ -14,6 +14,8 @@ export interface ApiDeps {
   accounts: AccountService;
   functions: FunctionService;
   aliases: AliasService;
+  tags: TagService;
+  egress: EgressService;
   /** The invocation pipeline's stages; each route composes the ones it needs. */
   stages: InvocationStages;
   clock: Clock;

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AccountService, AliasService, FunctionService } from '../control/index.ts';
+import type { AccountService, AliasService, EgressService, FunctionService, TagService } from '../control/index.ts';
 import { createFairScheduler, type InvocationStages } from '../invoke/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Module } from '../shared/module.ts';
@@ -29,6 +29,8 @@ export interface ApiModuleDeps {
   accounts: AccountService;
   functions: FunctionService;
   aliases: AliasService;
+  tags: TagService;
+  egress: EgressService;
   stages: InvocationStages;
   metrics: MetricsReader;
   /** Every module's figures, for operators (GET /stratus/v1/node). */

@@ -10,6 +10,9 @@ const MAX_NAME_SHOWN = 100;
 
 type ParsedQuery = Record<string, string> & { [REPEATED]?: string };
 
+/** Parameters that are lists by design (UntagResource's `tagKeys=a&tagKeys=b`): repeats are their values, read with {@link queryList}. */
+const LIST_PARAMETERS = new Set(['tagKeys']);
+
 /**
  * Fastify's `querystringParser`: URLSearchParams decoding (the same results as Fastify's default
  * for everything but repeats). It must never throw: find-my-way calls it while routing, outside
@@ -21,7 +24,7 @@ export function parseQuery(text: string): Record<string, string> {
   if (text.length === 0) return query;
   for (const [name, value] of new URLSearchParams(text)) {
     if (!Object.hasOwn(query, name)) query[name] = value;
-    else if (query[REPEATED] === undefined) Object.defineProperty(query, REPEATED, { value: name });
+    else if (query[REPEATED] === undefined && !LIST_PARAMETERS.has(name)) Object.defineProperty(query, REPEATED, { value: name });
   }
   return query;
 }
@@ -32,4 +35,10 @@ export async function refuseRepeatedParameters(request: FastifyRequest): Promise
   if (name === undefined) return;
   const shown = name === '' ? 'A query parameter without a name' : name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}...` : name;
   throw stratusError('REQUEST_INVALID_PARAMETER.repeatedQuery', { name: shown });
+}
+
+/** Every value of a list parameter, in order (the parsed query keeps only the first). */
+export function queryList(request: FastifyRequest, name: string): string[] {
+  const at = request.url.indexOf('?');
+  return at === -1 ? [] : new URLSearchParams(request.url.slice(at + 1)).getAll(name);
 }

@@ -26,6 +26,8 @@ const RULES: Record<string, string> = {
   MaxRequestsPerSecond: 'requests per second per tenant, from 0.01 to 1000000 (omit for no limit)',
   'TenancyConfig.TenantIsolationMode': 'PER_TENANT (the one tenant isolation mode)',
   'RoutingConfig.AdditionalVersionWeights': "an object {'<version>': weight} with one version and a weight from 0.0 to 1.0",
+  Tags: "an object {'key': 'value'} of strings: at most 50 tags, keys of 1-128 characters, values of at most 256",
+  AllowedHosts: 'a list of hosts: api.example.com (https on 443), *.example.com (its subdomains), host:port, http://host[:port]; at most 100',
 };
 
 const str = (max: number) => z.string().max(max);
@@ -62,6 +64,7 @@ export const createFunctionBody = z.object({
   PackageType: z.enum(['Zip', 'Image']).optional(),
   TenancyConfig: z.object({ TenantIsolationMode: z.enum(['PER_TENANT']) }).optional(),
   Layers: z.array(z.string()).optional(),
+  Tags: z.record(z.string(), z.string()).optional(),
 });
 
 export const updateConfigurationBody = z.object({ ...configurationFields, TenancyConfig: z.unknown().optional() });
@@ -94,6 +97,14 @@ export const updateAliasBody = z.object({
   FunctionVersion: z.string().min(1).max(1024).optional(),
   Description: str(256).optional(),
   RoutingConfig: routingConfig.optional(),
+  RevisionId: z.string().optional(),
+});
+
+export const tagResourceBody = z.object({ Tags: z.record(z.string(), z.string()) });
+
+// An egress policy document: at most 100 entries of a host name's length, so a few KB.
+export const egressPolicyBody = z.object({
+  AllowedHosts: z.array(z.string().max(300)).max(1000),
   RevisionId: z.string().optional(),
 });
 

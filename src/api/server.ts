@@ -10,6 +10,7 @@ import { parseQuery, refuseRepeatedParameters } from './query.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { invokeRoute } from './routes/invoke.ts';
 import { PUBLIC_PREFIXES, nativeRoutes } from './routes/native.ts';
+import { tagRoutes } from './routes/tags.ts';
 import { versionAliasRoutes } from './routes/versions-aliases.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 
@@ -66,6 +67,7 @@ export function buildServer(deps: ApiDeps & { logger: Logger }): FastifyInstance
   functionRoutes(app, deps);
   versionAliasRoutes(app, deps);
   invokeRoute(app, deps);
+  tagRoutes(app, deps);
   nativeRoutes(app, deps);
   observabilityRoutes(app, { metrics: deps.metrics, metricsToken: deps.metricsToken, functions: deps.functions });
   return app;

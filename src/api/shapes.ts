@@ -26,6 +26,8 @@ export function functionConfiguration(rec: FunctionVersionRecord, region: string
     EphemeralStorage: { Size: 512 },
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${rec.functionName}` },
     ...(rec.tenantIsolationMode ? { TenancyConfig: { TenantIsolationMode: rec.tenantIsolationMode } } : {}),
+    // Stratus's own field (the SDKs ignore it): the version's EgressPolicy, when set.
+    ...(rec.egressPolicy ? { EgressPolicy: { AllowedHosts: rec.egressPolicy.allowedHosts } } : {}),
   };
 }
 

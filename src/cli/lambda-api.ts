@@ -74,6 +74,18 @@ export interface InvokeResult {
   executedVersion?: string;
 }
 
+/** A function's egress policy as the native route shows it: the hosts in force, and where they come from. */
+export interface EgressPolicyState {
+  FunctionName?: string;
+  Version?: string;
+  AllowedHosts: string[];
+  /** `EgressPolicy` (the field), `tag:stratus:egress`, or `none`. */
+  Source?: string;
+  EgressPolicy?: { AllowedHosts: string[] };
+  Tag?: string;
+  [field: string]: unknown;
+}
+
 export interface CreatedAccount {
   AccountId: string;
   Name: string;
@@ -191,6 +203,22 @@ export class LambdaApi {
   /** Replaces both limits: a field left out removes that limit, `{}` removes both. */
   putTenancyLimits(fn: string, limits: Pick<TenancyLimits, 'MaxConcurrency' | 'MaxRequestsPerSecond'>): Promise<TenancyLimits> {
     return this.client.requestJson({ method: 'PUT', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/tenancy-limits`, json: limits });
+  }
+
+  /** Native route: the egress policy in force for a function (or a version or alias, as `name:qualifier`). */
+  getEgressPolicy(target: string): Promise<EgressPolicyState> {
+    const { name, qualifier } = splitQualifier(target);
+    return this.client.requestJson({ method: 'GET', path: `${NATIVE_FUNCTIONS}/${encodeSegment(name)}/egress-policy`, query: { Qualifier: qualifier } });
+  }
+
+  /** Sets the function's EgressPolicy field (on $LATEST; a version published later keeps it). */
+  putEgressPolicy(fn: string, allowedHosts: string[]): Promise<EgressPolicyState> {
+    return this.client.requestJson({ method: 'PUT', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/egress-policy`, json: { AllowedHosts: allowedHosts } });
+  }
+
+  /** Clears the EgressPolicy field: the tag stratus:egress applies again, if the function has it. */
+  deleteEgressPolicy(fn: string): Promise<EgressPolicyState> {
+    return this.client.requestJson({ method: 'DELETE', path: `${NATIVE_FUNCTIONS}/${encodeSegment(fn)}/egress-policy` });
   }
 
   /** Native route (admin keys only): creates an account and its first access key. */

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAccounts } from './commands/accounts.ts';
 import { registerAlias } from './commands/alias.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerEgress } from './commands/egress.ts';
 import { registerFunctions } from './commands/functions.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerPublish } from './commands/publish.ts';
@@ -40,6 +41,7 @@ export function buildProgram(base: CliEnvironment): Command {
   registerAlias(program, base);
   registerTenants(program, base);
   registerTenancyLimits(program, base);
+  registerEgress(program, base);
   registerAccounts(program, base);
   return program;
 }

@@ -5,6 +5,7 @@ import type { IdSource } from '../shared/ids.ts';
 import { stratusError } from '../shared/errors.ts';
 import { LATEST, functionArn } from './arn.ts';
 import { checkEnvironment } from './environment.ts';
+import { checkTags } from './tags.ts';
 import {
   DEFAULTS,
   type BuildContext,
@@ -81,6 +82,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
       const runtime = input.runtime ?? DEFAULTS.runtime;
       checkRuntime(runtime);
       if (input.environment) checkEnvironment(input.environment);
+      if (input.tags) checkTags(input.tags);
       if (await functions.getVersion({ accountId, functionName: input.name, version: LATEST })) {
         throw stratusError('FUNCTION_EXISTS', { name: input.name });
       }
@@ -103,6 +105,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         bundleSha256: built.bundleSha256,
         handlerExport: built.handlerExport,
         ...(input.tenantIsolationMode ? { tenantIsolationMode: input.tenantIsolationMode } : {}),
+        ...(input.tags && Object.keys(input.tags).length > 0 ? { tags: input.tags } : {}),
         revisionId: ids.uuid(),
         lastModified: lambdaTimestamp(now),
       };
@@ -182,7 +185,7 @@ export function createFunctionService(deps: FunctionServiceDeps) {
         if (!/^\d+$/.test(qualifier)) throw stratusError('REQUEST_INVALID_PARAMETER.deleteNotVersion');
         const users = await functions.aliasesUsingVersion({ accountId, functionName: name, version: qualifier });
         if (users.length > 0) {
-          throw stratusError('FUNCTION_CONFLICT', { aliases: users.join(', ') });
+          throw stratusError('FUNCTION_CONFLICT.versionInUse', { aliases: users.join(', ') });
         }
         if (!(await functions.deleteVersion({ accountId, functionName: name, version: qualifier }))) throw notFound(accountId, name, qualifier);
       }
@@ -259,7 +262,8 @@ function sameContent(a: FunctionVersionRecord, b: FunctionVersionRecord): boolea
     a.memoryMb === b.memoryMb &&
     a.timeoutSec === b.timeoutSec &&
     a.role === b.role &&
-    JSON.stringify(a.environment) === JSON.stringify(b.environment)
+    JSON.stringify(a.environment) === JSON.stringify(b.environment) &&
+    JSON.stringify(a.egressPolicy) === JSON.stringify(b.egressPolicy)
   );
 }
 

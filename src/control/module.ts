@@ -12,7 +12,9 @@ import type { Stores } from '../store/index.ts';
 import { createAccountService, type AccountService, type Credentials } from './accounts.ts';
 import { createAliasService, type AliasService } from './aliases.ts';
 import { createCodeCollector } from './code-collector.ts';
+import { createEgressService, type EgressService } from './egress.ts';
 import { createFunctionService, type FunctionService } from './functions.ts';
+import { createTagService, type TagService } from './tags.ts';
 import type { PackageBuilder } from './types.ts';
 
 export const controlSettings = defineSettings({
@@ -52,6 +54,8 @@ export interface ControlServices {
   accounts: AccountService;
   functions: FunctionService;
   aliases: AliasService;
+  tags: TagService;
+  egress: EgressService;
   /** The admin account's key (the same on every start) and whether this start created it. */
   root: { credentials: Credentials; created: boolean };
 }
@@ -74,12 +78,14 @@ export async function createControlModule(deps: ControlModuleDeps, config: Contr
     collectCode: codeCollector.collect,
   });
   const aliases = createAliasService({ functions: stores.functions, ids, region });
+  const tags = createTagService({ functions: stores.functions, ids, region });
+  const egress = createEgressService({ functions: stores.functions, clock, ids, region, onChange: deps.onChange });
   const root = await accounts.ensureRoot({ accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
   const credentials = await accounts.rootCredentials(root.account.id, config.rootAccessKeyId);
   const codeSweep = setInterval(() => void codeCollector.collect(), Math.max(config.codeGraceSeconds * 1000, MIN_CODE_SWEEP_INTERVAL_MS));
   codeSweep.unref();
   return {
-    services: { accounts, functions, aliases, root: { credentials, created: 'accessKeyId' in root } },
+    services: { accounts, functions, aliases, tags, egress, root: { credentials, created: 'accessKeyId' in root } },
     close: () => clearInterval(codeSweep),
   };
 }

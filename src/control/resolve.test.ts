@@ -105,4 +105,19 @@ describe('resolver', () => {
       expect((err as Error).message).toContain(`function:${name}${qualifier ? `:${qualifier}` : ''}`);
     }
   });
+
+  it('gives the target its egress policy: the version’s EgressPolicy field, else the function’s tag stratus:egress (kept on $LATEST)', async () => {
+    const resolve = await setup(() => 0.9);
+    const F = { accountId: ACCOUNT, functionName: 'orders' };
+    const cur = (await stores.functions.getVersion({ ...F, version: '$LATEST' }))!;
+    const ref = (qualifier?: string) => qualifiedFunction(ACCOUNT, 'orders', qualifier, REGION);
+    expect((await resolve(ref())).egress).toBeUndefined();
+    await stores.functions.updateLatest({ next: { ...cur, tags: { 'stratus:egress': '*.stripe.com' }, revisionId: 'r-tagged' }, expectedRevisionId: cur.revisionId });
+    // Version 1 has no field of its own: it follows the tag at once.
+    for (const q of [undefined, '1']) expect((await resolve(ref(q))).egress).toMatchObject({ source: 'tag', rules: [{ host: 'stripe.com', wildcard: true }] });
+    const tagged = (await stores.functions.getVersion({ ...F, version: '$LATEST' }))!;
+    await stores.functions.updateLatest({ next: { ...tagged, egressPolicy: { allowedHosts: ['api.example.com'] }, revisionId: 'r-field' }, expectedRevisionId: 'r-tagged' });
+    expect((await resolve(ref())).egress).toMatchObject({ source: 'EgressPolicy', rules: [{ host: 'api.example.com', port: 443 }] });
+    expect((await resolve(ref('1'))).egress).toMatchObject({ source: 'tag' });
+  });
 });

@@ -1,13 +1,17 @@
 /** @module Resolves what an invocation runs: a function and qualifier to one concrete version, applying alias weights. */
 import type { FunctionStore, FunctionVersionRecord } from '../store/index.ts';
 import { stratusError } from '../shared/errors.ts';
+import type { EgressPolicy } from '../shared/egress-policy.ts';
 import { LATEST, functionArn, isVersionQualifier, type QualifiedFunction } from './arn.ts';
+import { effectiveEgress } from './egress.ts';
 
 export interface InvocationTarget {
   /** The version that runs (for an alias: the one its weights picked). */
   record: FunctionVersionRecord;
   /** The ARN the caller invoked (with the alias or version it named), as context.invokedFunctionArn. */
   invokedArn: string;
+  /** The hosts its outbound requests may reach, parsed (absent: none). */
+  egress?: EgressPolicy;
 }
 
 export type Resolver = (ref: QualifiedFunction) => Promise<InvocationTarget>;
@@ -29,6 +33,10 @@ export function createResolver(deps: { functions: FunctionStore; region: string;
     }
     const record = await functions.getVersion({ accountId: fn.accountId, functionName: fn.name, version });
     if (!record) throw notFound();
-    return { record, invokedArn };
+    // A published version without its own EgressPolicy follows the function's tag, which lives on $LATEST.
+    const tags =
+      record.version === LATEST || record.egressPolicy ? record.tags : (await functions.getVersion({ accountId: fn.accountId, functionName: fn.name, version: LATEST }))?.tags;
+    const egress = effectiveEgress(record, tags);
+    return egress ? { record, invokedArn, egress } : { record, invokedArn };
   };
 }

@@ -38,6 +38,8 @@ export interface CreateFunctionInput extends FunctionSettings {
   zip: Uint8Array;
   publish?: boolean;
   tenantIsolationMode?: 'PER_TENANT';
+  /** The function's tags (Lambda's limits; stratus:egress is checked as an egress policy). */
+  tags?: Record<string, string>;
   /** Stops the code build when aborted (the client went away). */
   signal?: AbortSignal;
 }

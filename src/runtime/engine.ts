@@ -1,4 +1,5 @@
 /** @module The Engine port: what every kind of execution environment offers the pool. */
+import type { EgressPolicy } from '../shared/egress-policy.ts';
 import type { FlowPath, Partition } from '../shared/identity.ts';
 
 /** The error shape Lambda returns for a failed invocation (also used for init failures). */
@@ -30,6 +31,8 @@ export interface EnvironmentSpec {
   partition: Partition;
   /** What may be reused between invocations (issue-level modes come later; today: the environment's state). */
   isolation: IsolationMode;
+  /** The hosts the function's outbound requests may reach, already parsed (absent: none); see runtime/egress/. */
+  egress?: EgressPolicy;
 }
 
 /** `environment`: Lambda's semantics, state outside the handler persists between invocations of one environment. */

@@ -17,4 +17,22 @@ export { createIsolateEngine, isolateReservation, DEFAULT_MAX_LOG_BYTES, ISOLATE
 export { isolatedVmBuild, IsolatedVmUnavailable, type IsolatedVmBuild } from './isolate/ivm.ts';
 export { startEngineWorkers, WorkerExited, type EngineWorkers, type WorkerExit, type CallMeta } from './worker/supervisor.ts';
 export { createWorkerEngine } from './worker/worker-engine.ts';
+export {
+  createEgressFetcher,
+  egressLimits,
+  guardedRange,
+  DEFAULT_MAX_SUBREQUESTS,
+  EGRESS_REFUSAL_CODES,
+  type EgressFetcher,
+  type EgressFetcherOptions,
+  type EgressLimits,
+  type EgressRefusal,
+  type EgressRefusalCode,
+  type EgressRequest,
+  type EgressResponse,
+  type EgressResult,
+  type GuardedRange,
+  type LookupFunction,
+  type SubrequestRecord,
+} from './egress/index.ts';
 export { createRuntimeModule, runtimeSettings, type RunningCall, type RuntimeModuleDeps, type RuntimeServices, type RuntimeSettings } from './module.ts';

@@ -139,6 +139,39 @@ describeEachAdapter('function store', (open) => {
     });
   });
 
+  describe('tags and the egress policy field', () => {
+    it('keep the tags on $LATEST, written only at its revision, never copied into a published version', async () => {
+      const functions = await setup();
+      const tags = { team: 'payments', 'stratus:egress': 'api.example.com,*.stripe.com', 'odd key/=+-@.': 'ünïcode value' };
+      const egressPolicy = { allowedHosts: ['api.example.com', 'http://10.0.0.5:8080'] };
+      await functions.createFunction(latest('f', 'r1', { tags, egressPolicy }));
+      expect(await functions.getVersion(LATEST)).toMatchObject({ tags, egressPolicy });
+      expect(await functions.updateLatest({ next: latest('f', 'r2', { tags: { team: 'core' }, egressPolicy }), expectedRevisionId: 'stale' })).toBe(false);
+      expect(await functions.updateLatest({ next: latest('f', 'r2', { tags: { team: 'core' }, egressPolicy }), expectedRevisionId: 'r1' })).toBe(true);
+      const published = await publish(functions, 'r2', 'v1');
+      expect(published).toMatchObject({ version: '1', egressPolicy });
+      expect(published).not.toHaveProperty('tags');
+      expect(await functions.getVersion({ ...F, version: '1' })).not.toHaveProperty('tags');
+      expect((await functions.getVersion(LATEST))?.tags).toEqual({ team: 'core' });
+      expect((await functions.listVersions({ ...F, limit: 10 })).items.map((v) => v.tags)).toEqual([{ team: 'core' }, undefined]);
+    });
+
+    it('go with the function when it is deleted', async () => {
+      const functions = await setup();
+      await functions.createFunction(latest('f', 'r1', { tags: { team: 'payments' } }));
+      expect(await functions.deleteFunction(F)).toBe(true);
+      await functions.createFunction(latest('f', 'r2'));
+      expect(await functions.getVersion(LATEST)).not.toHaveProperty('tags');
+    });
+
+    it('let exactly one of two tag writes that read the same revision win', async () => {
+      const functions = await setup();
+      await functions.createFunction(latest('f', 'r1'));
+      const writes = await Promise.all(['a', 'b'].map((t) => functions.updateLatest({ next: latest('f', `r-${t}`, { tags: { [t]: t } }), expectedRevisionId: 'r1' })));
+      expect(writes.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
   describe('aliases', () => {
     it('creates an alias once and replaces it only at the expected revision', async () => {
       const functions = await setup();

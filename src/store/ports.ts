@@ -35,6 +35,16 @@ export interface FunctionVersionRecord {
   handlerExport: string;
   /** PER_TENANT: every invocation names a tenant and runs only in that tenant's environments. Fixed at creation. */
   tenantIsolationMode?: 'PER_TENANT';
+  /**
+   * The hosts the version's outbound requests may reach, as canonical entries (Stratus's EgressPolicy
+   * field; absent: not set, and the function's tag stratus:egress applies). Copied into published versions.
+   */
+  egressPolicy?: { allowedHosts: string[] };
+  /**
+   * The function's tags, on $LATEST only: tags belong to the whole function, as in Lambda, so a
+   * published version never carries them, and writing them changes $LATEST's revision.
+   */
+  tags?: Record<string, string>;
   /** Changes on every write to this record; the condition of optimistic concurrency. */
   revisionId: string;
   lastModified: string;

@@ -30,7 +30,11 @@ export function routesTo(alias: AliasRecord, version: string): boolean {
   return alias.functionVersion === version || Object.hasOwn(alias.additionalVersionWeights, version);
 }
 
-/** The version PublishVersion writes: $LATEST's code and configuration under its new number (an empty description keeps $LATEST's). */
+/**
+ * The version PublishVersion writes: $LATEST's code and configuration under its new number (an empty
+ * description keeps $LATEST's). The function's tags stay on $LATEST: they are not part of a version.
+ */
 export function publishedVersion(latest: FunctionVersionRecord, num: number, req: Pick<PublishRequest, 'description' | 'revisionId' | 'lastModified'>): FunctionVersionRecord {
-  return { ...latest, version: String(num), description: req.description || latest.description, revisionId: req.revisionId, lastModified: req.lastModified };
+  const { tags: _functionLevel, ...config } = latest;
+  return { ...config, version: String(num), description: req.description || latest.description, revisionId: req.revisionId, lastModified: req.lastModified };
 }

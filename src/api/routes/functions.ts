@@ -41,6 +41,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       zip: decodeZip(body.Code.ZipFile, 'Code.ZipFile'),
       publish: body.Publish,
       tenantIsolationMode: body.TenancyConfig?.TenantIsolationMode,
+      tags: body.Tags,
       signal: whileClientWaits(reply),
     });
     return reply.status(201).send(config(rec));
@@ -62,7 +63,9 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const host = request.headers.host ?? '127.0.0.1';
     const link = deps.codeLinks.sign({ accountId: rec.accountId, functionName: rec.functionName, codeSha256: rec.codeSha256 }, now);
     const location = `${request.protocol}://${host}/stratus/v1/code/${encodeURIComponent(rec.codeSha256)}?${link}`;
-    return { Configuration: config(rec), Code: { RepositoryType: 'S3', Location: location } };
+    // As Lambda: the function's tags, whichever version was read (they live on $LATEST).
+    const tags = rec.version === LATEST ? { ...rec.tags } : await deps.tags.list(t.accountId, t.name);
+    return { Configuration: config(rec), Code: { RepositoryType: 'S3', Location: location }, ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}) };
   });
 
   app.get(`${FN}/configuration`, async (request) => {

@@ -1,9 +1,10 @@
-/** @module Stratus's own routes: health, accounts (admin), and the code download links GetFunction hands out. */
+/** @module Stratus's own routes: health, accounts (admin), tenancy limits, egress policies, and the code download links GetFunction hands out. */
 import type { FastifyInstance } from 'fastify';
 import { stratusError } from '../../shared/errors.ts';
-import type { TenancyLimits, TenancyLimitsState } from '../../control/index.ts';
+import { isVersionQualifier, type EgressState, type TenancyLimits, type TenancyLimitsState } from '../../control/index.ts';
+import { EGRESS_TAG, formatEgressRule } from '../../shared/egress-policy.ts';
 import { callerOf, functionTarget, type ApiDeps } from '../context.ts';
-import { createAccountBody, parseBody, tenancyLimitsBody } from '../schemas.ts';
+import { createAccountBody, egressPolicyBody, parseBody, tenancyLimitsBody } from '../schemas.ts';
 
 /** Routes that carry no SigV4 signature: health checks and presigned code links. */
 export const PUBLIC_PREFIXES = ['/healthz', '/metrics', '/stratus/v1/code/'];
@@ -42,6 +43,39 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (body.MaxConcurrency !== undefined) limits.maxConcurrency = body.MaxConcurrency;
     if (body.MaxRequestsPerSecond !== undefined) limits.maxRequestsPerSecond = body.MaxRequestsPerSecond;
     return limitsShape(t.name, await deps.functions.setTenancyLimits(t.accountId, t.name, limits, { revisionId: body.RevisionId }));
+  });
+
+  const egressShape = (name: string, s: EgressState) => ({
+    FunctionName: name,
+    Version: s.version,
+    // In force for this version: the EgressPolicy field when set, else the tag stratus:egress, else nothing.
+    AllowedHosts: s.effective?.rules.map(formatEgressRule) ?? [],
+    Source: s.effective === undefined ? 'none' : s.effective.source === 'tag' ? `tag:${EGRESS_TAG}` : 'EgressPolicy',
+    ...(s.field ? { EgressPolicy: { AllowedHosts: s.field } } : {}),
+    ...(s.tag !== undefined ? { Tag: s.tag } : {}),
+    RevisionId: s.revisionId,
+  });
+
+  app.get('/stratus/v1/functions/:FunctionName/egress-policy', async (request) => {
+    const t = functionTarget(request, deps.region);
+    const version = t.qualifier === undefined || isVersionQualifier(t.qualifier) ? t.qualifier : (await deps.aliases.get(t.accountId, t.name, t.qualifier)).functionVersion;
+    return egressShape(t.name, await deps.egress.get(t.accountId, t.name, version));
+  });
+
+  // Sets the EgressPolicy field of $LATEST (published later, a version keeps it); with a RevisionId, only if $LATEST is still at it.
+  app.put('/stratus/v1/functions/:FunctionName/egress-policy', { bodyLimit: 64 * 1024 }, async (request) => {
+    const t = functionTarget(request, deps.region);
+    if (t.qualifier !== undefined) throw stratusError('REQUEST_INVALID_PARAMETER.unqualifiedOnly');
+    const body = parseBody(egressPolicyBody, request.body as Buffer);
+    return egressShape(t.name, await deps.egress.set(t.accountId, t.name, body.AllowedHosts, { revisionId: body.RevisionId }));
+  });
+
+  // Clears the field: the tag stratus:egress applies again, or nothing.
+  app.delete('/stratus/v1/functions/:FunctionName/egress-policy', async (request) => {
+    const t = functionTarget(request, deps.region);
+    if (t.qualifier !== undefined) throw stratusError('REQUEST_INVALID_PARAMETER.unqualifiedOnly');
+    const { RevisionId } = request.query as { RevisionId?: string };
+    return egressShape(t.name, await deps.egress.set(t.accountId, t.name, undefined, { revisionId: RevisionId }));
   });
 
   app.get('/stratus/v1/node', async (request) => {

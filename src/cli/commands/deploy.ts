@@ -20,6 +20,7 @@ interface DeployFlags {
   runtime?: string;
   description?: string;
   tenantIsolation?: boolean;
+  allowHost: string[];
   json?: boolean;
 }
 
@@ -41,6 +42,12 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
     .option(
       '--tenant-isolation',
       'create the function with tenant isolation (PER_TENANT): every invoke names a tenant and runs in environments of that tenant only; fixed at creation',
+    )
+    .option(
+      '--allow-host <entry>',
+      'a host the function may fetch (repeatable; replaces its EgressPolicy): api.example.com (https on 443), *.example.com, host:8443, http://host[:port]; none given: unchanged (new functions may reach nothing)',
+      collect,
+      [],
     )
     .option('--json', 'print the resulting FunctionConfiguration as JSON')
     .action(async (source: string, flags: DeployFlags, command: Command) => {
@@ -84,6 +91,12 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
     checkTenancy(existing, wantIsolation);
     result = await update(api, flags.name, zipFile, settings);
     action = 'updated';
+  }
+
+  // Set after the code, so a refused entry leaves the code deployed and the old policy (or none) in force; the error names the entry.
+  if (flags.allowHost.length > 0) {
+    const egress = await api.putEgressPolicy(flags.name, flags.allowHost);
+    result = { ...result, EgressPolicy: egress.EgressPolicy, RevisionId: egress.RevisionId };
   }
 
   if (flags.json) {
@@ -150,6 +163,7 @@ function printSummary(ctx: CommandContext, action: string, fn: FunctionConfigura
     memory: fn.MemorySize === undefined ? undefined : `${fn.MemorySize} MB`,
     timeout: fn.Timeout === undefined ? undefined : `${fn.Timeout} s`,
     tenancy: fn.TenancyConfig?.TenantIsolationMode,
+    egress: (fn.EgressPolicy as { AllowedHosts?: string[] } | undefined)?.AllowedHosts?.join(', '),
     code: `${fileCount}, ${formatBytes(code.zip.byteLength)} zipped`,
     sha256: fn.CodeSha256,
     arn: fn.FunctionArn,

@@ -1,5 +1,6 @@
 /** @module Resolve stage: checks the request's own fields, then fixes the version that runs and the partition that runs it. */
-import type { Resolver } from '../../control/index.ts';
+import type { InvocationTarget, Resolver } from '../../control/index.ts';
+import { formatEgressRule } from '../../shared/egress-policy.ts';
 import { stratusError } from '../../shared/errors.ts';
 import { partitionOf } from '../../shared/identity.ts';
 import type { Stage } from '../invocation.ts';
@@ -13,7 +14,18 @@ export function resolveStage(deps: { resolve: Resolver }): Stage {
     if (ctx.tenantId !== undefined) validateTenantId(ctx.tenantId);
     const target = await deps.resolve(ctx.ref);
     ctx.target = target;
-    ctx.partition = partitionOf(ctx.ref.fn, target.record.version, target.record.revisionId, ctx.tenantId);
+    ctx.partition = partitionOf(ctx.ref.fn, target.record.version, environmentRevision(target), ctx.tenantId);
     return next();
   };
+}
+
+/**
+ * What an environment of this target is made from, beyond its version: the version's revision, and
+ * the egress policy when it comes from the function's tag (which changes without a new revision of
+ * a published version). A changed tag thus means new environments; none made under the old policy
+ * is handed out again.
+ */
+function environmentRevision(target: InvocationTarget): string {
+  const { record, egress } = target;
+  return egress?.source === 'tag' ? `${record.revisionId} egress:${egress.rules.map(formatEgressRule).join(',')}` : record.revisionId;
 }

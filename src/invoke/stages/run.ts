@@ -45,6 +45,7 @@ export function runStage(deps: RunStageDeps): Stage {
         initTimeoutMs: INIT_TIMEOUT_MS,
         partition,
         isolation: 'environment',
+        ...(ctx.target?.egress ? { egress: ctx.target.egress } : {}),
       };
     };
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvocationTarget, Resolver } from '../../control/index.ts';
 import { createPool } from '../../pool/index.ts';
 import { FakeEngine, FAKE_RUNTIME, manualClock } from '../../pool/fake-engine.test-support.ts';
+import { parseEgressTag, type EgressPolicy } from '../../shared/egress-policy.ts';
 import { isStratusError } from '../../shared/errors.ts';
 import { functionId } from '../../shared/identity.ts';
 import type { FunctionVersionRecord } from '../../store/index.ts';
@@ -32,7 +33,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   return err.code;
 }
 
-function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limits?: { maxConcurrency?: number } } = {}) {
+function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limits?: { maxConcurrency?: number }; egress?: EgressPolicy } = {}) {
   const engine = opts.engine ?? new FakeEngine();
   const pool = createPool({
     engines: new Map([[FAKE_RUNTIME, engine]]),
@@ -43,7 +44,7 @@ function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limi
     acquireTimeoutMs: 0,
   });
   const admission = createFairScheduler({ slots: 1 });
-  const resolved: InvocationTarget = { record: opts.target ?? record(), invokedArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders` };
+  const resolved: InvocationTarget = { record: opts.target ?? record(), invokedArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders`, egress: opts.egress };
   const resolve: Resolver = async () => resolved;
   const limiter = createTenantLimiter({ limitsOf: async () => opts.limits ?? {}, clock: manualClock() });
   const stages = createInvocationStages({
@@ -61,7 +62,7 @@ function setup(opts: { target?: FunctionVersionRecord; engine?: FakeEngine; limi
     limiter,
     admission,
   });
-  return { stages, pool, engine, admission, limiter };
+  return { stages, pool, engine, admission, limiter, resolved };
 }
 
 describe('compose', () => {
@@ -148,6 +149,24 @@ describe('stages', () => {
     const broken = setup({ engine: failing }).stages;
     const outcome = await compose([broken.resolve, broken.payload, broken.run])(ctxOf());
     expect(outcome).toMatchObject({ kind: 'failed', cause: 'function', error: { errorType: 'Runtime.ImportModuleError' } });
+  });
+
+  it('run hands the engine the parsed egress policy, and a changed tag policy means a new environment', async () => {
+    const tagPolicy = (entries: string) => ({ rules: parseEgressTag(entries), source: 'tag' as const });
+    const { stages, engine, resolved } = setup({ target: record({ version: '3' }), egress: tagPolicy('api.example.com') });
+    const sync = compose([stages.resolve, stages.payload, stages.run]);
+    await sync(ctxOf());
+    expect(engine.envs[0]?.spec.egress).toEqual(tagPolicy('api.example.com'));
+    await sync(ctxOf());
+    expect(engine.envs).toHaveLength(1);
+    // The tag changed; the published version and its revision did not.
+    resolved.egress = tagPolicy('*.stripe.com');
+    await sync(ctxOf());
+    expect(engine.envs).toHaveLength(2);
+    expect(engine.envs[1]?.spec.egress?.rules.map((r) => r.host)).toEqual(['stripe.com']);
+    resolved.egress = undefined;
+    await sync(ctxOf());
+    expect(engine.envs[2]?.spec).not.toHaveProperty('egress');
   });
 
   it('run says which earlier stage is missing instead of running half-resolved', async () => {

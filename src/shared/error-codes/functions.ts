@@ -20,7 +20,11 @@ export const FUNCTION_CODES = codes({
   FUNCTION_CONFLICT: {
     status: 409,
     kind: 'user',
-    message: 'Unable to delete version because the following aliases reference it: [{aliases}]. Point them at another version first.',
+    message: {
+      versionInUse: 'Unable to delete version because the following aliases reference it: [{aliases}]. Point them at another version first.',
+      // TagResource and UntagResource take no RevisionId: a tag write that keeps losing to other writes gives up with this.
+      tagsBusy: 'The function {name} kept changing while its tags were being written (another operation is in progress): retry the request.',
+    },
   },
   FUNCTION_QUARANTINED: {
     status: 409,

@@ -64,6 +64,32 @@ export const PARAMETER_CODES = codes({
       clientContextTooLong: 'X-Amz-Client-Context: must be at most 3583 bytes of base64',
       clientContextNotJson: 'X-Amz-Client-Context: must be the base64 of a JSON object',
 
+      // Egress policy entries (EgressPolicy.AllowedHosts, the tag stratus:egress): one wording per way an entry can be wrong.
+      egressEmpty: '{field}: has an empty entry: write one host per entry, for example api.example.com or *.stripe.com',
+      egressScheme:
+        "{field}: '{entry}' uses the scheme {scheme}: only https (the default) and http are allowed; write api.example.com for https or http://api.example.com for plain HTTP",
+      egressExtra:
+        "{field}: '{entry}' holds more than a host: leave out paths, queries, user names and passwords, and write at most scheme://host:port, for example https://api.example.com:8443",
+      egressPort: "{field}: '{entry}' has the port {port}: a port is a whole number from 1 to 65535 (leave it out for 443 with https, 80 with http)",
+      egressWildcard:
+        "{field}: '{entry}' is not an allowed wildcard: '*' may only stand as the whole first label before a domain of at least two labels, as in *.example.com (it matches subdomains at any depth, not example.com itself); a bare * is never allowed",
+      egressHost:
+        "{field}: '{entry}' is not a host name or an IP address: write a name such as api.example.com, an IPv4 address such as 10.0.0.5, or an IPv6 address in brackets such as [fd00::1]",
+      egressIpForm: "{field}: '{entry}' writes an IP address in a shortened or numeric form: write it as {canonical}",
+      egressTooMany: '{field}: lists {count} entries; an egress policy has at most {max}: use *.domain entries to cover many hosts of one domain',
+      egressTagTooLong:
+        'Tags: the value of stratus:egress is {length} characters long; a tag value has at most 256: use *.domain entries, or set the EgressPolicy field instead (stratus egress set)',
+
+      // Tags (TagResource, UntagResource, Tags on CreateFunction), with Lambda's limits.
+      tagsRequired: 'Tags: is required: give at least one tag as a key and a value',
+      tagKeysRequired: 'tagKeys: is required: name at least one tag key to remove',
+      tagsTooMany: 'Tags: the function would have {count} tags; a function has at most {max} (Number of tags exceeds resource tag limit)',
+      tagKeyLength: "Tags: the key '{key}' is {length} characters long; a tag key has 1 to 128 characters",
+      tagValueLength: "Tags: the value of '{key}' is {length} characters long; a tag value has at most 256 characters",
+      tagAwsPrefix: "Tags: '{key}': keys starting with aws: are reserved for AWS and cannot be set or removed; choose another key",
+      tagStratusPrefix: "Tags: '{key}' is not a tag Stratus knows: keys starting with stratus: are reserved, and the one Stratus reads is stratus:egress",
+      tagsQualified: 'Tags on function aliases and versions are not supported: tags belong to the whole function, so name it by its unqualified ARN (without :{qualifier})',
+
       accountName: "Name: must be 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit",
       rootKeyId: 'STRATUS_ROOT_ACCESS_KEY_ID: must be 16-128 upper-case letters or digits',
       rootSecret: 'STRATUS_ROOT_SECRET_ACCESS_KEY: must be at least 16 characters',
