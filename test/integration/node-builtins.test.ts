@@ -1,6 +1,6 @@
 // Node.js built-in modules and globals inside stratus-isolate: handlers that import them deploy and
 // run as they do on Node, and the ones an isolate cannot have are refused, or fail when used.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign as hostSign, verify as hostVerify } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -134,6 +134,51 @@ describe('Node.js built-in modules in stratus-isolate', () => {
       webFilled: true,
       hashes: true,
     });
+  });
+
+  it('sign and verify with RSA and EC keys (PEM and JWK) as Node does, the keys held by the host', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await deploy('signer', {
+      'index.js': `
+        const crypto = require('crypto');
+        exports.handler = async (e) => {
+          const rsaKey = crypto.createPrivateKey(e.rsaPrivate);
+          const ecPublic = crypto.createPublicKey({ key: e.ecJwk, format: 'jwk' });
+          const signer = crypto.createSign('RSA-SHA256');
+          signer.update('part one, ');
+          signer.update(Buffer.from('part two'));
+          const secret = crypto.createSecretKey(Buffer.from('s3cr3t'));
+          let refused;
+          try { crypto.createPrivateKey('not a key'); } catch (err) { refused = err.message; }
+          return {
+            rsaSig: signer.sign(rsaKey, 'base64'),
+            pss: crypto.sign('sha256', Buffer.from('pss'), { key: rsaKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64'),
+            ecOk: crypto.verify('sha256', Buffer.from(e.ecData), ecPublic, Buffer.from(e.ecSig, 'base64')),
+            ecBad: crypto.verify('sha256', Buffer.from(e.ecData + '!'), ecPublic, Buffer.from(e.ecSig, 'base64')),
+            rsaType: rsaKey.asymmetricKeyType, bits: rsaKey.asymmetricKeyDetails.modulusLength, curve: ecPublic.asymmetricKeyDetails.namedCurve,
+            publicPem: crypto.createPublicKey(rsaKey).export({ format: 'pem', type: 'spki' }),
+            secret: [secret.type, secret.symmetricKeySize, secret instanceof crypto.KeyObject, crypto.createHmac('sha256', secret).update('x').digest('hex')],
+            refused,
+          };
+        };`,
+    });
+    const ecData = 'signed on the host';
+    const payload = {
+      rsaPrivate: rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      ecJwk: ec.publicKey.export({ format: 'jwk' }),
+      ecData,
+      ecSig: hostSign('sha256', Buffer.from(ecData), ec.privateKey).toString('base64'),
+    };
+    const { error, body } = await run('signer', payload);
+    expect(error).toBeUndefined();
+    expect(hostVerify('RSA-SHA256', Buffer.from('part one, part two'), rsa.publicKey, Buffer.from(String(body.rsaSig), 'base64'))).toBe(true);
+    expect(hostVerify('sha256', Buffer.from('pss'), { key: rsa.publicKey, padding: 6, saltLength: 32 }, Buffer.from(String(body.pss), 'base64'))).toBe(true);
+    expect(body).toMatchObject({ ecOk: true, ecBad: false, rsaType: 'rsa', bits: 2048, curve: 'prime256v1' });
+    expect(createPublicKey(String(body.publicPem)).equals(rsa.publicKey)).toBe(true);
+    expect(body.secret).toEqual(['secret', 6, true, createHmac('sha256', 's3cr3t').update('x').digest('hex')]);
+    expect(body.refused).toMatch(/The private key could not be read: check its format/);
+    expect(JSON.stringify(body)).not.toMatch(/node:internal|\/work\//);
   });
 
   it('refuse at deploy a module an isolate cannot have, imported by the package’s own code, naming it and the fix', async () => {

@@ -18,7 +18,37 @@ const $INTEGER_ARRAYS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16A
  * @property {(algorithm: string, key?: Uint8Array) => number} hashOpen a hash (or, with a key, an HMAC) held by the host
  * @property {(id: number, data: Uint8Array) => void} hashUpdate feeds bytes (any length: sent in bounded pieces)
  * @property {(id: number) => Uint8Array} hashDigest the digest; the hash is closed
+ * @property {(kind: 'private' | 'public', data: string | Uint8Array, format?: string, type?: string, passphrase?: string) => [number, Record<string, unknown>]} keyImport a key held by the host: its id and facts
+ * @property {(id: number) => [number, Record<string, unknown>]} keyPublic the public key of a key
+ * @property {(id: number, format?: string, type?: string) => string | Uint8Array} keyExport
+ * @property {(algorithm: string | null, id: number, data: Uint8Array, options?: GuestSignOptions) => Uint8Array} sign
+ * @property {(algorithm: string | null, id: number, data: Uint8Array, signature: Uint8Array, options?: GuestSignOptions) => boolean} verify
+ *
+ * @typedef {{ padding?: number, saltLength?: number, dsaEncoding?: string }} GuestSignOptions
  */
+
+/**
+ * Only numbers and the two known strings cross, whatever the options object holds.
+ * @param {GuestSignOptions | undefined} o
+ */
+function $signOptions(o) {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const padding = o.padding;
+  const saltLength = o.saltLength;
+  const dsaEncoding = o.dsaEncoding;
+  return {
+    padding: typeof padding === 'number' ? padding : undefined,
+    saltLength: typeof saltLength === 'number' ? saltLength : undefined,
+    dsaEncoding: dsaEncoding === 'der' || dsaEncoding === 'ieee-p1363' ? dsaEncoding : undefined,
+  };
+}
+
+/** @param {unknown} value @param {string} what */
+function $optionalString(value, what) {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new $TypeError(`${what} must be a string`);
+  return value;
+}
 
 /**
  * The brand of a typed array, read through the intrinsic getter (clone.js's $typedArrayKind: a
@@ -47,11 +77,10 @@ function $bytesCopy(view, what) {
 function $createNative(hostCall) {
   /**
    * @param {string} op
-   * @param {unknown} [a]
-   * @param {unknown} [b]
+   * @param {unknown[]} args
    */
-  const call = (op, a, b) => {
-    const answer = $apply(hostCall, undefined, [op, a, b]);
+  const call = (op, ...args) => {
+    const answer = $apply(hostCall, undefined, [op, ...args]);
     if (!$isArray(answer) || answer.length !== 2) throw new $Error(`the host operation ${op} answered nothing usable`);
     if (answer[0] !== true) throw new $Error($String(answer[1]));
     return answer[1];
@@ -73,6 +102,29 @@ function $createNative(hostCall) {
     },
     hashDigest(id) {
       return /** @type {Uint8Array} */ (call('hashDigest', id));
+    },
+    keyImport(kind, data, format, type, passphrase) {
+      const spec = {
+        data: typeof data === 'string' ? data : $bytesCopy(data, 'The key'),
+        format: $optionalString(format, 'The key format'),
+        type: $optionalString(type, 'The key type'),
+        passphrase: $optionalString(passphrase, 'The passphrase'),
+      };
+      return /** @type {[number, Record<string, unknown>]} */ (call('keyImport', kind === 'public' ? 'public' : 'private', spec));
+    },
+    keyPublic(id) {
+      return /** @type {[number, Record<string, unknown>]} */ (call('keyPublic', id));
+    },
+    keyExport(id, format, type) {
+      return /** @type {string | Uint8Array} */ (call('keyExport', id, { format: $optionalString(format, 'The format'), type: $optionalString(type, 'The type') }));
+    },
+    sign(algorithm, id, data, options) {
+      return /** @type {Uint8Array} */ (call('sign', algorithm === null ? null : $String(algorithm), id, $bytesCopy(data, 'The data'), $signOptions(options)));
+    },
+    verify(algorithm, id, data, signature, options) {
+      return /** @type {boolean} */ (
+        call('verify', algorithm === null ? null : $String(algorithm), id, $bytesCopy(data, 'The data'), $bytesCopy(signature, 'The signature'), $signOptions(options))
+      );
     },
   };
 }

@@ -86,7 +86,7 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
   const mirror = createLogMirror();
   // Randomness and hashing for the guest: a copy-only callback into operations that never throw.
   const hostCalls = createHostCalls();
-  const hostCallback = new (isolatedVm().Callback)((op: unknown, a: unknown, b: unknown, c: unknown) => hostCalls.call(op, a, b, c));
+  const hostCallback = new (isolatedVm().Callback)((op: unknown, ...args: unknown[]) => hostCalls.call(op, ...args.slice(0, 5)));
   // Module top-level code is guest code like any handler: one step, under the init budget and the
   // same watchdog, taking its turn in the fair scheduler.
   const steps = new GuestSteps({ kill: () => disposeIsolate(isolate) }, spec.initTimeoutMs, deps.scheduler, spec.partition.flow, Date.now);

@@ -1,6 +1,6 @@
 /**
  * @module node:crypto inside an isolate, for what handlers use most: randomness from the host's
- * CSPRNG, and hashes and HMACs computed by the host's OpenSSL (fed in bounded copies through the
+ * CSPRNG, hashes, HMACs, keys and signatures computed by the host's OpenSSL (fed in bounded copies through the
  * runtime's checked host calls; see runtime/guest/native.js). Written by hand because this is the
  * part that needs the host; pure-JavaScript ports of the rest are tens of times slower.
  */
@@ -156,6 +156,154 @@ const notYet = (what) => () => {
   throw unavailable(what);
 };
 
+/**
+ * A key as Node has them: secret keys hold their bytes here; private and public keys are held by
+ * the host, and this object knows only their id there and their facts.
+ */
+class KeyObject {
+  constructor(type, handle) {
+    if (type !== 'secret' && type !== 'private' && type !== 'public') throw new TypeError('Invalid key object type');
+    Object.defineProperty(this, '_handle', { value: handle, enumerable: false });
+    this.type = type;
+  }
+  get asymmetricKeyType() {
+    return this.type === 'secret' ? undefined : this._handle.facts.asymmetricKeyType || undefined;
+  }
+  get asymmetricKeyDetails() {
+    if (this.type === 'secret') return undefined;
+    const f = this._handle.facts;
+    const d = {};
+    if (f.modulusLength !== null) d.modulusLength = f.modulusLength;
+    if (f.publicExponent !== null) d.publicExponent = BigInt(f.publicExponent);
+    if (f.namedCurve !== null) d.namedCurve = f.namedCurve;
+    return d;
+  }
+  get symmetricKeySize() {
+    return this.type === 'secret' ? this._handle.length : undefined;
+  }
+  export(options = {}) {
+    if (this.type === 'secret') {
+      if (options.format === 'jwk') return { kty: 'oct', k: encode(this._handle, 'base64url') };
+      return Buffer.from(this._handle);
+    }
+    const out = requireNative().keyExport(this._handle.id, options.format, options.type);
+    if (options.format === 'jwk') return JSON.parse(out);
+    return typeof out === 'string' ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+  equals(other) {
+    if (!(other instanceof KeyObject) || other.type !== this.type) return false;
+    if (this.type === 'secret') return this._handle.length === other._handle.length && timingSafeEqual(this._handle, other._handle);
+    const format = this.type === 'public' ? { format: 'der', type: 'spki' } : { format: 'der', type: 'pkcs8' };
+    return Buffer.from(this.export(format)).equals(Buffer.from(other.export(format)));
+  }
+}
+
+function createSecretKey(key, encoding) {
+  return new KeyObject('secret', Uint8Array.prototype.slice.call(toBytes(key, encoding, 'key')));
+}
+
+/** A key argument as Node takes it: a KeyObject, PEM text or bytes, a JWK, or { key, format, type, passphrase }. */
+function importKey(kind, input) {
+  if (input instanceof KeyObject) {
+    if (input.type === 'secret') throw new TypeError(`Invalid key object type secret, expected ${kind}`);
+    if (kind === 'public' && input.type === 'private') return derivePublic(input);
+    return input;
+  }
+  let data = input;
+  let format;
+  let type;
+  let passphrase;
+  if (input !== null && typeof input === 'object' && !ArrayBuffer.isView(input) && !(input instanceof ArrayBuffer)) {
+    if (input.key instanceof KeyObject) return importKey(kind, input.key);
+    ({ key: data, format, type, passphrase } = input);
+    if (format === 'jwk') data = JSON.stringify(data);
+  }
+  if (typeof data !== 'string') data = toBytes(data, undefined, 'key');
+  if (format === undefined && typeof data !== 'string') format = 'der';
+  if (passphrase !== undefined && typeof passphrase !== 'string') passphrase = Buffer.from(toBytes(passphrase, undefined, 'passphrase')).toString('latin1');
+  const [id, facts] = requireNative().keyImport(kind, data, format, type, passphrase);
+  return new KeyObject(facts.type, { id, facts });
+}
+
+function derivePublic(key) {
+  const [id, facts] = requireNative().keyPublic(key._handle.id);
+  return new KeyObject('public', { id, facts });
+}
+
+function createPrivateKey(key) {
+  return importKey('private', key);
+}
+
+function createPublicKey(key) {
+  return importKey('public', key);
+}
+
+/** The key of a sign/verify call, and the options that came with it ({ key, padding, saltLength, dsaEncoding }). */
+function keyAndOptions(kind, key) {
+  const options = key !== null && typeof key === 'object' && !ArrayBuffer.isView(key) && !(key instanceof KeyObject) ? key : {};
+  const keyObject = importKey(kind, key);
+  if (kind === 'public' && keyObject.type === 'private') return [derivePublic(keyObject), options];
+  return [keyObject, options];
+}
+
+function signOneShot(algorithm, data, key, callback) {
+  const [k, options] = keyAndOptions('private', key);
+  const out = Buffer.from(requireNative().sign(algorithm === undefined ? null : algorithm, k._handle.id, toBytes(data, undefined, 'data'), options));
+  if (typeof callback === 'function') {
+    globalThis.process.nextTick(() => callback(null, out));
+    return undefined;
+  }
+  return out;
+}
+
+function verifyOneShot(algorithm, data, key, signature, callback) {
+  const [k, options] = keyAndOptions('public', key);
+  const ok = requireNative().verify(
+    algorithm === undefined ? null : algorithm,
+    k._handle.id,
+    toBytes(data, undefined, 'data'),
+    toBytes(signature, undefined, 'signature'),
+    options,
+  );
+  if (typeof callback === 'function') {
+    globalThis.process.nextTick(() => callback(null, ok));
+    return undefined;
+  }
+  return ok;
+}
+
+/** createSign / createVerify: the data is gathered here, then signed in one host call (at most 16 MiB). */
+class Sign {
+  constructor(algorithm) {
+    this._algorithm = String(algorithm);
+    this._chunks = [];
+  }
+  update(data, inputEncoding) {
+    this._chunks.push(Uint8Array.prototype.slice.call(toBytes(data, inputEncoding, 'data')));
+    return this;
+  }
+  write(data, encoding) {
+    this.update(data, encoding);
+    return true;
+  }
+  end(data, encoding) {
+    if (data !== undefined && typeof data !== 'function') this.update(data, encoding);
+    return this;
+  }
+  _data() {
+    return Buffer.concat(this._chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+  }
+  sign(key, outputEncoding) {
+    return encode(signOneShot(this._algorithm, this._data(), key), outputEncoding);
+  }
+}
+
+class Verify extends Sign {
+  verify(key, signature, signatureEncoding) {
+    return verifyOneShot(this._algorithm, this._data(), key, typeof signature === 'string' ? Buffer.from(signature, signatureEncoding || 'utf8') : signature);
+  }
+}
+
 module.exports = {
   createHash,
   createHmac,
@@ -173,16 +321,27 @@ module.exports = {
   timingSafeEqual,
   webcrypto: web,
   subtle: web ? web.subtle : undefined,
-  constants: {},
-  createSign: notYet('createSign'),
-  createVerify: notYet('createVerify'),
-  sign: notYet('sign'),
-  verify: notYet('verify'),
+  KeyObject,
+  createSecretKey,
+  createPrivateKey,
+  createPublicKey,
+  createSign: (algorithm) => new Sign(algorithm),
+  createVerify: (algorithm) => new Verify(algorithm),
+  Sign,
+  Verify,
+  sign: signOneShot,
+  verify: verifyOneShot,
+  constants: {
+    RSA_PKCS1_PADDING: 1,
+    RSA_NO_PADDING: 3,
+    RSA_PKCS1_OAEP_PADDING: 4,
+    RSA_PKCS1_PSS_PADDING: 6,
+    RSA_PSS_SALTLEN_DIGEST: -1,
+    RSA_PSS_SALTLEN_MAX_SIGN: -2,
+    RSA_PSS_SALTLEN_AUTO: -2,
+  },
   createCipheriv: notYet('createCipheriv'),
   createDecipheriv: notYet('createDecipheriv'),
-  createPublicKey: notYet('createPublicKey'),
-  createPrivateKey: notYet('createPrivateKey'),
-  createSecretKey: notYet('createSecretKey'),
   pbkdf2: notYet('pbkdf2'),
   pbkdf2Sync: notYet('pbkdf2Sync'),
   scrypt: notYet('scrypt'),
