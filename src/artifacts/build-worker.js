@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { ExtractError, extractFiles } from './extract.js';
-import { BUILTIN_FILTER, COMPAT_ROOTS, PROVIDED, builtinName, unavailableMessage } from './node-compat/builtins.js';
+import { BUILTIN_FILTER, COMPAT_ROOTS, JSPM_PREFIX, PROVIDED, builtinName, jspmFile, unavailableMessage } from './node-compat/builtins.js';
 
 const root = process.cwd();
 const BUFFER_GLOBAL = join(COMPAT_ROOTS[1], 'buffer-global.js');
@@ -69,6 +69,11 @@ const nodeBuiltins = {
   setup(b) {
     // Without side effects: a bundle that never uses Buffer (or an unused import) carries none of it.
     b.onResolve({ filter: /^\// }, (args) => (args.path === BUFFER_GLOBAL ? { path: BUFFER_GLOBAL, sideEffects: false } : undefined));
+    // Our own modules reach the @jspm/core module they reshape by name; nothing else may.
+    b.onResolve({ filter: /^stratus-jspm:/ }, (args) => {
+      const file = within(COMPAT_ROOTS[1], args.importer) ? jspmFile(args.path.slice(JSPM_PREFIX.length)) : undefined;
+      return file === undefined ? { errors: [{ text: `Could not resolve "${args.path}"` }] } : { path: file, sideEffects: false };
+    });
     b.onResolve({ filter: BUILTIN_FILTER }, (args) => {
       const name = builtinName(args.path);
       const file = PROVIDED.get(name);

@@ -33,7 +33,7 @@ export const PROVIDED = new Map([
   ['path/win32', fromJspm('path/win32.js')],
   ['punycode', fromJspm('punycode.js')],
   ['querystring', fromJspm('querystring.js')],
-  ['stream', fromJspm('stream.js')],
+  ['stream', own('stream.js')],
   ['stream/promises', fromJspm('stream/promises.js')],
   ['stream/consumers', fromJspm('stream/consumers.js')],
   ['_stream_duplex', fromJspm('_stream_duplex.js')],
@@ -87,6 +87,12 @@ export const UNAVAILABLE = new Set([
   'vm',
   'wasi',
 ]);
+
+/** `stratus-jspm:<name>`: one of @jspm/core's modules by name, for our own modules that reshape it. */
+export const JSPM_PREFIX = 'stratus-jspm:';
+export function jspmFile(name) {
+  return /^[a-z_]+(\/[a-z_]+)?$/.test(name) ? fromJspm(`${name}.js`) : undefined;
+}
 
 /** `node:x` or `x` (with a subpath) → the built-in's name, or undefined for anything else. */
 export function builtinName(specifier) {
