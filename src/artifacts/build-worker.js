@@ -138,6 +138,29 @@ async function readJob() {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** Appended to a bundle whose module body must run as an async function (ES modules with top-level await). */
+const ASYNC_MODULE_MARKER = '\n//# stratus:async-module';
+
+/**
+ * An ES module bundle (esbuild's `format: 'esm'`) as the body of an async function: its one closing
+ * `export { a as default, handler };` becomes a `return` of the same names, so top-level await works
+ * and line numbers stay those of the bundle.
+ */
+function asAsyncModule(text) {
+  const tail = /export\s*\{([^}]*)\};?\s*$/.exec(text);
+  const names = [];
+  if (tail !== null) {
+    for (const part of tail[1].split(',')) {
+      const m = /^\s*([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
+      if (m === null) return undefined;
+      names.push(`${JSON.stringify(m[2] ?? m[1])}: ${m[1]}`);
+    }
+  }
+  if (tail === null && /^export\s*\{/m.test(text)) return undefined;
+  const body = tail === null ? text : text.slice(0, tail.index);
+  return `${body}return { __proto__: null, ${names.join(', ')} };${ASYNC_MODULE_MARKER}`;
+}
+
 async function run(job) {
   try {
     extractFiles(readFileSync(job.zipFile), job.files, root);
@@ -146,44 +169,78 @@ async function run(job) {
     throw error;
   }
   try {
-    const result = await build({
-      absWorkingDir: root,
-      entryPoints: [job.entryFile],
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'es2022',
-      write: false,
-      // No source map: it would roughly double every stored bundle. esbuild's `// path` comments
-      // between modules still say which zip file each part came from.
-      sourcemap: false,
-      logLevel: 'silent',
-      // Given as text, so esbuild reads no tsconfig.json from disk (nor what its "extends" names).
-      tsconfigRaw: job.tsconfigRaw,
-      // Code that names `Buffer` without importing it gets node:buffer's, as on Node.
-      inject: [BUFFER_GLOBAL],
-      plugins: [nodeBuiltins, confine],
-    });
-    const output = result.outputFiles[0];
-    if (!output) return { ok: false, internal: 'esbuild produced no output file' };
-    // esbuild names each module's file (in comments, and in the names of lazily initialized modules,
-    // which stack traces show): the compatibility modules are named for what they are, not for where
-    // Stratus is installed.
-    let text = output.text;
-    for (const [dir, name] of COMPAT_ROOTS.map((d, i) => [relative(root, d), i === 0 ? 'node:compat' : 'node:stratus'])) text = text.split(`${dir}/`).join(`${name}/`);
-    if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
-    return { ok: true, text };
+    return await bundle(job, 'cjs');
   } catch (error) {
     const errors = error && Array.isArray(error.errors) ? error.errors : [];
-    if (errors.length > 0) {
-      const messages = withoutHostFacts(errors.map(plain));
-      return { ok: false, messages: messages.slice(0, 20), total: messages.length };
+    // Top-level await: the package is an ES module that needs it; bundled as one, run as an async function.
+    if (errors.length > 0 && errors.every((e) => String(e.text).startsWith('Top-level await'))) {
+      try {
+        return await bundle(job, 'esm');
+      } catch (esmError) {
+        return failure(esmError);
+      }
     }
-    const text = error instanceof Error ? error.message : String(error);
-    // esbuild's own process was killed under us: by the CPU-time limit it inherited, or for memory.
-    if (/service (was stopped|is no longer running)/i.test(text)) return { ok: false, stopped: text };
-    return { ok: false, internal: text };
+    return failure(error);
   }
+}
+
+async function bundle(job, format) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [job.entryFile],
+    bundle: true,
+    format,
+    // An ES module run as a function body cannot name import.meta: its values are known.
+    ...(format === 'esm'
+      ? {
+          // Licence comments where they are, so the export statement stays the bundle's last.
+          legalComments: 'inline',
+          define: {
+            'import.meta.url': JSON.stringify(`file:///var/task/${job.entryFile}`),
+            'import.meta.dirname': '"/var/task"',
+            'import.meta.filename': JSON.stringify(`/var/task/${job.entryFile}`),
+          },
+        }
+      : {}),
+    platform: 'node',
+    target: 'es2022',
+    write: false,
+    // No source map: it would roughly double every stored bundle. esbuild's `// path` comments
+    // between modules still say which zip file each part came from.
+    sourcemap: false,
+    logLevel: 'silent',
+    // Given as text, so esbuild reads no tsconfig.json from disk (nor what its "extends" names).
+    tsconfigRaw: job.tsconfigRaw,
+    // Code that names `Buffer` without importing it gets node:buffer's, as on Node.
+    inject: [BUFFER_GLOBAL],
+    plugins: [nodeBuiltins, confine],
+  });
+  const output = result.outputFiles[0];
+  if (!output) return { ok: false, internal: 'esbuild produced no output file' };
+  // esbuild names each module's file (in comments, and in the names of lazily initialized modules,
+  // which stack traces show): the compatibility modules are named for what they are, not for where
+  // Stratus is installed.
+  let text = output.text;
+  for (const [dir, name] of COMPAT_ROOTS.map((d, i) => [relative(root, d), i === 0 ? 'node:compat' : 'node:stratus'])) text = text.split(`${dir}/`).join(`${name}/`);
+  if (format === 'esm') {
+    const wrapped = asAsyncModule(text);
+    if (wrapped === undefined) return { ok: false, internal: 'the ES module bundle did not end with the export statement expected' };
+    text = wrapped;
+  }
+  if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
+  return { ok: true, text };
+}
+
+function failure(error) {
+  const errors = error && Array.isArray(error.errors) ? error.errors : [];
+  if (errors.length > 0) {
+    const messages = withoutHostFacts(errors.map(plain));
+    return { ok: false, messages: messages.slice(0, 20), total: messages.length };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  // esbuild's own process was killed under us: by the CPU-time limit it inherited, or for memory.
+  if (/service (was stopped|is no longer running)/i.test(text)) return { ok: false, stopped: text };
+  return { ok: false, internal: text };
 }
 
 const answer = await run(await readJob());

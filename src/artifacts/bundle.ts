@@ -88,7 +88,8 @@ function quoteImport(source: string): string {
 
 /** Adds what to do where esbuild's wording does not say it. */
 function hintFor(text: string): string {
-  if (text.startsWith('Top-level await')) return ' (packages are bundled as CommonJS: move the awaited work into the handler)';
+  // An ES module may await at top level; a CommonJS file (require/module.exports) may not, on Node either.
+  if (text.startsWith('Top-level await')) return ' (top-level await needs an ES module: use import/export, or a .mjs file)';
   const missing = /^Could not resolve "([^"]+)"$/.exec(text);
   if (!missing || missing[1]!.startsWith('.') || missing[1]!.startsWith('/')) return '';
   return ' (add the package to node_modules/ in the zip)';

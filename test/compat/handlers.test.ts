@@ -29,7 +29,6 @@ async function deploy(name: string, sources: Record<string, string>, packages: s
       Code: { ZipFile: packageZip(sources, packages) },
       Handler: handler,
       Role: 'arn:aws:iam::123456789012:role/lambda',
-      Runtime: 'stratus-isolate',
       Timeout: 10,
       Environment: { Variables: env },
     }),

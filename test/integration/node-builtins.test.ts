@@ -212,3 +212,26 @@ describe('Node.js built-in modules in stratus-isolate', () => {
     expect(used.body).toMatchObject({ errorType: 'Error', errorMessage: expect.stringContaining("Node.js module 'net' is not available on stratus-isolate") });
   });
 });
+
+describe('ES modules with top-level await', () => {
+  it('initialize once, awaiting at top level before the handler is called, with import.meta as on Lambda', async () => {
+    await deploy('tla', {
+      'index.mjs': `
+        import { createHash } from 'node:crypto';
+        const config = await Promise.resolve({ table: 'orders', digest: createHash('sha256').update('cfg').digest('hex').slice(0, 8) });
+        const more = await (async () => { for (let i = 0; i < 100; i++) await null; return 'ready'; })();
+        let calls = 0;
+        export const handler = async () => ({ config, more, calls: ++calls, url: import.meta.url });
+        export default handler;`,
+    });
+    expect((await run('tla')).body).toEqual({ config: { table: 'orders', digest: expect.any(String) }, more: 'ready', calls: 1, url: 'file:///var/task/index.mjs' });
+    expect((await run('tla')).body).toMatchObject({ calls: 2 });
+  });
+
+  it('fail init with a message that says what to do when top-level await waits for a timer', async () => {
+    await deploy('tla-timer', { 'index.mjs': `await new Promise((r) => setTimeout(r, 10));\nexport const handler = async () => 'never';` });
+    const { error, body } = await run('tla-timer');
+    expect(error).toBe('Unhandled');
+    expect(body).toMatchObject({ errorType: 'Runtime.InitPending', errorMessage: expect.stringContaining('Move that work into the handler') });
+  });
+});

@@ -196,17 +196,61 @@ function init(factory, specText, logMirror, hostCall) {
     logStreamName: spec.logStreamName,
   };
   $installGlobals(spec, typeof hostCall === 'function' ? $createNative(hostCall) : null);
-  const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: false, exports: /** @type {Record<string, unknown>} */ ({}), children: [], paths: [] };
+  const module = { id: '.', path: '/var/task', filename: '/var/task/index.js', loaded: true, exports: /** @type {Record<string, unknown>} */ ({}), children: [], paths: [] };
+  let returned;
+  try {
+    returned = $apply(factory, module.exports, [module.exports, $require, module, module.filename, module.path]);
+  } catch (err) {
+    return $initFailure(err);
+  }
+  if (returned === undefined) return $initWith(module.exports, spec.handlerExport);
+  // An ES module with top-level await: its exports come when its body's promise settles.
+  return new $Promise((resolve) => {
+    let settled = false;
+    $apply($promiseThen, returned, [
+      (/** @type {Record<string, unknown>} */ exports) => {
+        settled = true;
+        resolve($initWith(exports, spec.handlerExport));
+      },
+      (/** @type {unknown} */ err) => {
+        settled = true;
+        resolve($initFailure(err));
+      },
+    ]);
+    let turns = 0;
+    const check = () => {
+      if (settled) return;
+      if (++turns < $INIT_SETTLE_TURNS) return $queueMicrotask(check);
+      resolve(
+        $done(
+          'error',
+          $errorPayload(
+            'Runtime.InitPending',
+            'The module’s top-level await is waiting for a timer or I/O: stratus-isolate runs init to its end without timers or network yet. Move that work into the handler (or await only promises at top level).',
+          ),
+        ),
+      );
+    };
+    $queueMicrotask(check);
+  });
+}
+
+// Microtask turns an ES module's top-level await gets to settle during init.
+const $INIT_SETTLE_TURNS = 10000;
+
+/**
+ * @param {Record<string, unknown>} exports
+ * @param {string} name
+ */
+function $initWith(exports, name) {
   let handler;
   try {
-    $apply(factory, module.exports, [module.exports, $require, module, module.filename, module.path]);
-    module.loaded = true;
-    handler = module.exports[spec.handlerExport];
+    handler = exports[name];
   } catch (err) {
     return $initFailure(err);
   }
   if (typeof handler !== 'function') {
-    return $done('error', $errorPayload('Runtime.HandlerNotFound', `${spec.handlerExport} is undefined or not exported`));
+    return $done('error', $errorPayload('Runtime.HandlerNotFound', `${name} is undefined or not exported`));
   }
   $handler = handler;
   // Init logs stay buffered: like Lambda, they show up with the first invocation's logs.

@@ -71,10 +71,17 @@ function heapLimitMb(memoryMb: number): number {
   return Math.max(MIN_MEMORY_MB, memoryMb);
 }
 
-/** Node's CommonJS wrapper, kept on the first line so the bundle's line numbers stay right in traces. */
+/** Ends a bundle whose body runs as an async function (an ES module with top-level await; see the bundler). */
+const ASYNC_MODULE_MARKER = '\n//# stratus:async-module';
+
+/**
+ * Node's CommonJS wrapper, kept on the first line so the bundle's line numbers stay right in traces;
+ * an async one for an ES module that awaits at top level (its body returns its exports).
+ */
 function wrapModule(code: string): string {
   const body = code.startsWith('#!') ? `//${code}` : code;
-  return `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+  const kind = code.endsWith(ASYNC_MODULE_MARKER) ? 'async function' : 'function';
+  return `(${kind} (exports, require, module, __filename, __dirname) {${body}\n})`;
 }
 
 async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promise<CreateResult> {
@@ -118,7 +125,10 @@ async function createEnvironment(spec: EnvironmentSpec, deps: EngineDeps): Promi
     script.release();
     const guest = handles;
     const initSpec = guestInitSpec(spec, id, { maxLogBytes: deps.maxLogBytes, maxResultBytes: MAX_RESULT_BYTES }, new Date());
-    const report = parseGuestReport(await steps.step(() => callGuest(guest.init, [factory.derefInto(), initSpec, shareLogMirror(mirror), hostCallback])), deps.maxReportChars);
+    const report = parseGuestReport(
+      await steps.step(() => callGuest(guest.init, [factory.derefInto(), initSpec, shareLogMirror(mirror), hostCallback], true)),
+      deps.maxReportChars,
+    );
     factory.release();
     logs.append(report.logs);
     if (report.state !== 'done') throw new GuestProtocolError('init answered pending');
