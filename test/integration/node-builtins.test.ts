@@ -235,3 +235,58 @@ describe('ES modules with top-level await', () => {
     expect(body).toMatchObject({ errorType: 'Runtime.InitPending', errorMessage: expect.stringContaining('Move that work into the handler') });
   });
 });
+
+describe('Web Crypto (crypto.subtle) in stratus-isolate', () => {
+  it('digests, signs and verifies with HMAC, RSA, ECDSA and Ed25519 as Node’s Web Crypto does', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ed = generateKeyPairSync('ed25519');
+    await deploy('subtle', {
+      'index.mjs': `
+        const enc = new TextEncoder();
+        const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+        export const handler = async (e) => {
+          const { subtle } = globalThis.crypto;
+          const hmacKey = await subtle.importKey('raw', enc.encode('k3y'), { name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
+          const mac = await subtle.sign('HMAC', hmacKey, enc.encode('msg'));
+          const rsaPub = await subtle.importKey('jwk', e.rsaJwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+          const ecPriv = await subtle.importKey('pkcs8', Uint8Array.from(atob(e.ecPkcs8), (c) => c.charCodeAt(0)), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+          const edPub = await subtle.importKey('spki', Uint8Array.from(atob(e.edSpki), (c) => c.charCodeAt(0)), { name: 'Ed25519' }, true, ['verify']);
+          let refused;
+          try { await subtle.sign('HMAC', rsaPub, enc.encode('x')); } catch (err) { refused = err.name; }
+          return {
+            digest: hex(await subtle.digest('SHA-256', enc.encode('abc'))),
+            mac: hex(mac),
+            macOk: await subtle.verify('HMAC', hmacKey, mac, enc.encode('msg')),
+            macBad: await subtle.verify('HMAC', hmacKey, mac, enc.encode('msg!')),
+            rsaOk: await subtle.verify('RSASSA-PKCS1-v1_5', rsaPub, Uint8Array.from(atob(e.rsaSig), (c) => c.charCodeAt(0)), enc.encode('signed by the host')),
+            ecSig: btoa(String.fromCharCode(...new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, ecPriv, enc.encode('ec data'))))),
+            edOk: await subtle.verify('Ed25519', edPub, Uint8Array.from(atob(e.edSig), (c) => c.charCodeAt(0)), enc.encode('ed data')),
+            jwk: (await subtle.exportKey('jwk', hmacKey)).kty,
+            isKey: hmacKey instanceof CryptoKey,
+            refused,
+          };
+        };`,
+    });
+    const { error, body } = await run('subtle', {
+      rsaJwk: rsa.publicKey.export({ format: 'jwk' }),
+      rsaSig: hostSign('sha256', Buffer.from('signed by the host'), rsa.privateKey).toString('base64'),
+      ecPkcs8: ec.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      edSpki: ed.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+      edSig: hostSign(null, Buffer.from('ed data'), ed.privateKey).toString('base64'),
+    });
+    expect(error).toBeUndefined();
+    expect(body).toMatchObject({
+      digest: createHash('sha256').update('abc').digest('hex'),
+      mac: createHmac('sha256', 'k3y').update('msg').digest('hex'),
+      macOk: true,
+      macBad: false,
+      rsaOk: true,
+      edOk: true,
+      jwk: 'oct',
+      isKey: true,
+      refused: 'InvalidAccessError',
+    });
+    expect(hostVerify('sha256', Buffer.from('ec data'), { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(String(body.ecSig), 'base64'))).toBe(true);
+  });
+});

@@ -13,6 +13,7 @@ const GUEST_FILES = [
   'lambda.js',
   'process.js',
   'native.js',
+  'subtle.js',
   'web-events.js',
   'runtime.js',
 ];

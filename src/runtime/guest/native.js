@@ -130,11 +130,12 @@ function $createNative(hostCall) {
 }
 
 /**
- * Web Crypto's `crypto` global, as far as it goes here: getRandomValues and randomUUID (subtle later).
+ * Web Crypto's `crypto` global: getRandomValues, randomUUID and subtle (see subtle.js).
  * @param {GuestNative} native
  */
 function $createWebCrypto(native) {
   return {
+    subtle: $createSubtle(native),
     /**
      * @template {ArrayBufferView} T
      * @param {T} view

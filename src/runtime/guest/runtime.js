@@ -131,6 +131,7 @@ function $installGlobals(spec, native) {
   });
   if (native !== null) {
     $defineGlobal('crypto', $createWebCrypto(native));
+    $defineGlobal('CryptoKey', CryptoKey);
     // What the bundled node:crypto builds on; reachable by user code too, which gains nothing by it
     // that crypto does not give (the host checks every call).
     $defineProperty(globalThis, Symbol.for('stratus.native'), { value: Object.freeze({ ...native }), writable: false, configurable: false, enumerable: false });
