@@ -222,3 +222,44 @@ describe('what a host call copies onto the host is bounded before it crosses', (
     expect(found.ms).toBeLessThan(500);
   });
 });
+
+describe('the runtime’s own use of built-ins guest code can replace', () => {
+  it('randomness and hashing stay exact when typed-array getters, Math, slice and the Uint8Array global are replaced', async () => {
+    const env = await hostile.env(`
+      const native = globalThis[Symbol.for('stratus.native')];
+      const TA = Object.getPrototypeOf(Uint8Array.prototype);
+      const Real = Uint8Array;
+      const size = Object.getOwnPropertyDescriptor(TA, 'byteLength').get;
+      const hex = (b) => { let s = ''; for (let i = 0; i < size.call(b); i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; };
+      const digest = (alg, data) => { const id = native.hashOpen(alg); native.hashUpdate(id, data); return hex(native.hashDigest(id)); };
+      exports.handler = async (event) => {
+        const data = new Real(3 * 1048576 + 5).fill(7);
+        const view = new Real(data.buffer, 5, 10);
+        if (event.pollute) {
+          for (const name of ['buffer', 'byteOffset', 'byteLength', 'length']) Object.defineProperty(TA, name, { get() { return 1e12; }, configurable: true });
+          TA.slice = TA.set = TA.subarray = () => { throw new Error('polluted'); };
+          Math.min = Math.max = Math.floor = () => 1e12;
+          Array.prototype.indexOf = () => 0;
+          globalThis.Uint8Array = function () { throw new Error('polluted'); };
+        }
+        const random = native.random(16);
+        const filled = crypto.getRandomValues(new Real(8));
+        return { sha: digest('sha256', data), md5: digest('md5', view), random: size.call(random), filled: size.call(filled), uuid: /^[0-9a-f-]{36}$/.test(crypto.randomUUID()) };
+      };`);
+    const clean = await env.invoke(request());
+    expect(clean.outcome, clean.payload).toBe('ok');
+    const polluted = await env.invoke(request({ payload: '{"pollute":true}' }));
+    expect(polluted.outcome, polluted.payload).toBe('ok');
+    // Same answers after pollution as before it, and as the host computes them.
+    expect(payloadOf(polluted)).toEqual(payloadOf(clean));
+    expect(payloadOf(clean)).toMatchObject({
+      sha: createHash('sha256')
+        .update(Buffer.alloc(3 * 1048576 + 5, 7))
+        .digest('hex'),
+      md5: createHash('md5').update(Buffer.alloc(10, 7)).digest('hex'),
+      random: 16,
+      filled: 8,
+      uuid: true,
+    });
+  });
+});
