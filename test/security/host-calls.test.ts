@@ -5,6 +5,7 @@ import { Buffer } from 'node:buffer';
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createHostCalls, MAX_OPEN_HASHES } from '../../src/runtime/host-calls.ts';
+import { functionId, partitionOf } from '../../src/shared/identity.ts';
 import { HOST_SECRET, payloadOf, request, useHostileEngine } from './isolate-support.ts';
 
 const hostile = useHostileEngine();
@@ -261,5 +262,39 @@ describe('the runtime’s own use of built-ins guest code can replace', () => {
       filled: 8,
       uuid: true,
     });
+  });
+});
+
+describe('host-side hash state between environments', () => {
+  it('an environment cannot feed, read or close a hash another environment (another tenant) holds open', async () => {
+    const owner = await hostile.env(
+      `const native = globalThis[Symbol.for('stratus.native')];
+       let id;
+       exports.handler = async (event) => {
+         if (event.open) { id = native.hashOpen('sha256'); native.hashUpdate(id, new TextEncoder().encode('secret of tenant a')); return id; }
+         return Array.from(native.hashDigest(id), (b) => b.toString(16).padStart(2, '0')).join('');
+       };`,
+      { partition: partitionOf(functionId('123456789012', 'hostile'), '1', 'tenant-a') },
+    );
+    const opened = await owner.invoke(request({ payload: '{"open":true}' }));
+    expect(opened.outcome, opened.payload).toBe('ok');
+    const snooper = await hostile.env(
+      `const native = globalThis[Symbol.for('stratus.native')];
+       exports.handler = async (event) => {
+         const tries = [];
+         for (let id = 0; id <= event.upTo; id++) {
+           try { native.hashUpdate(id, new Uint8Array([1])); tries.push('fed ' + id); } catch {}
+           try { native.hashDigest(id); tries.push('read ' + id); } catch {}
+         }
+         return tries;
+       };`,
+      { partition: partitionOf(functionId('123456789012', 'hostile'), '1', 'tenant-b') },
+    );
+    const snooped = await snooper.invoke(request({ payload: JSON.stringify({ upTo: payloadOf(opened) + 300 }) }));
+    expect(snooped.outcome, snooped.payload).toBe('ok');
+    expect(payloadOf(snooped)).toEqual([]);
+    // The owner's hash saw only its own input, and is still open.
+    const digest = await owner.invoke(request());
+    expect(payloadOf(digest)).toBe(createHash('sha256').update('secret of tenant a').digest('hex'));
   });
 });
