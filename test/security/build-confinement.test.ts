@@ -1,7 +1,9 @@
 /** @module Hostile packages at deploy time: every way a zip can make the bundler read a host file, spend the node's CPU, or grow a huge bundle. */
+import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { buildPackage } from '../../src/artifacts/index.ts';
@@ -152,6 +154,46 @@ describe('a hostile package cannot read host files at deploy time', () => {
     expect(error).toBeUndefined();
     expect(bundle).toContain('42');
   });
+});
+
+// Plain JavaScript without declarations (the bundling process loads it without a TypeScript loader).
+const BUILTINS = '../../src/artifacts/node-compat/builtins.js';
+const { COMPAT_ROOTS, PROVIDED } = (await import(BUILTINS)) as { COMPAT_ROOTS: string[]; PROVIDED: Map<string, string> };
+
+describe('the Node.js compatibility modules the bundler may read besides the package', () => {
+  const installed = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
+  const compat = COMPAT_ROOTS.map((dir) => realpathSync(dir));
+
+  it('are reachable by built-in name only: not by path, package name, query suffix or an odd node: subpath', async () => {
+    const toCompat = (dir: string, file: string) => `${'../'.repeat(24)}${dir.slice(1)}/${file}`;
+    for (const specifier of [
+      toCompat(compat[0]!, 'fs.js'),
+      toCompat(compat[1]!, 'os.js'),
+      '@jspm/core/nodelibs/browser/fs.js',
+      'node:fs/../../../../etc/passwd',
+      'node:crypto/../../../../../package.json',
+      '..?x',
+      '..#x',
+      'fs/../../x',
+    ]) {
+      for (const source of [`module.exports = require(${JSON.stringify(specifier)});`, `export { default } from ${JSON.stringify(specifier)} with { type: 'text' };`]) {
+        const { error, bundle } = await attempt({ 'index.mjs': `${source}\nexport const handler = async () => 1;` });
+        expect(error?.code, specifier).toBe('CODE_BUILD_FAILED');
+        expect(bundle).toBeUndefined();
+        // Quoting back a path the package wrote itself is fine; naming where Stratus is installed is not.
+        if (![installed, ...compat].some((dir) => specifier.includes(dir.slice(1)))) for (const dir of [installed, ...compat]) expect(error?.message).not.toContain(dir);
+      }
+    }
+  }, 60_000);
+
+  it('leave no host path in a bundle that imports every one of them', async () => {
+    const source = [...PROVIDED.keys()].map((name, i) => `const m${i} = require('node:${name}');`).join('\n');
+    const { bundle, error } = await attempt({ 'index.js': `${source}\nexports.handler = async () => 1;` });
+    expect(error).toBeUndefined();
+    expect(bundle).toContain('node:compat/');
+    for (const dir of [installed, ...compat]) expect(bundle).not.toContain(dir);
+    expect(bundle).not.toMatch(/node_modules|\.\.\/\.\.\/|\/src\/artifacts/);
+  }, 60_000);
 });
 
 describe('a hostile package cannot take the node down at deploy time', () => {

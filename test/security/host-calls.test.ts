@@ -1,14 +1,17 @@
 // Hostile handlers against the host operations behind crypto (randomness, hashing): every argument
 // is checked, every answer is a fresh guest copy, no host error or stack crosses, and nothing the
 // guest holds is a host object. A flood of calls is bounded work on the host.
+import { Buffer } from 'node:buffer';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createHostCalls, MAX_OPEN_HASHES } from '../../src/runtime/host-calls.ts';
-import { HOST_SECRET, payloadOf, useHostileEngine } from './isolate-support.ts';
+import { functionId, partitionOf } from '../../src/shared/identity.ts';
+import { HOST_SECRET, payloadOf, request, useHostileEngine } from './isolate-support.ts';
 
 const hostile = useHostileEngine();
 
-async function contained(body: string) {
-  const result = await hostile.run(body);
+async function contained(body: string, memoryMb?: number) {
+  const result = await hostile.run(body, {}, memoryMb === undefined ? {} : { memoryMb });
   expect(result.outcome, result.payload).toBe('ok');
   expect(result.payload).not.toContain(HOST_SECRET);
   expect(result.payload).not.toMatch(/node:internal|\/work\/|host-calls\.ts|node_modules/);
@@ -123,5 +126,188 @@ describe('host operations reached from guest code', () => {
       { timeoutMs: 500 },
     );
     expect(result.fatal).toBe('timeout');
+  });
+});
+
+/**
+ * The longest the host's event loop went without a turn while `work` ran: isolated-vm copies a host
+ * call's arguments on that thread, so a stall here is a stall of every environment in the process.
+ */
+async function longestStall<T>(work: Promise<T>): Promise<{ value: T; stallMs: number }> {
+  let stallMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 5);
+  try {
+    return { value: await work, stallMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('what a host call copies onto the host is bounded before it crosses', () => {
+  it('a huge object passed as a hash id is refused in the guest: the host never copies it and other environments keep answering', async () => {
+    const bystanders = await hostile.bystanders();
+    // About a million objects: copied onto the host's main thread this took over two seconds and
+    // some 300 MB of the engine worker's memory; with a larger MemorySize it would exhaust it.
+    const env = await hostile.env(
+      `exports.handler = async () => {
+        const native = globalThis[Symbol.for('stratus.native')];
+        const huge = []; for (let i = 0; i < 1e6; i++) huge.push({ a: i, b: 'x' + i });
+        let read = 0;
+        const watched = { get a() { read++; return 1; } };
+        const attempt = (f) => { try { f(); return 'accepted'; } catch (e) { return e.name + ': ' + e.message; } };
+        const started = Date.now();
+        const results = [
+          attempt(() => native.hashDigest(huge)),
+          attempt(() => native.hashUpdate(huge, new Uint8Array(1))),
+          attempt(() => native.hashDigest(watched)),
+          attempt(() => native.hashUpdate(watched, new Uint8Array(1))),
+          attempt(() => native.hashDigest('1')),
+        ];
+        return { results, read, ms: Date.now() - started };
+      };`,
+      { memoryMb: 512 },
+    );
+    const { value: result, stallMs } = await longestStall(bystanders.invokeDuring(env.invoke(request({ timeoutMs: 20_000 }))));
+    expect(result.outcome, result.payload).toBe('ok');
+    const found = payloadOf(result);
+    expect(found.results).toEqual(Array(5).fill('TypeError: the hash id must be the number hashOpen returned'));
+    // Copying an object reads its getters: this one was never read, so it never started to cross.
+    expect(found.read).toBe(0);
+    expect(found.ms).toBeLessThan(500);
+    expect(stallMs).toBeLessThan(1_000);
+  });
+
+  it('a view over a large buffer, a species or a replaced Uint8Array cannot make a hash call carry more than the bytes it names', async () => {
+    const env = await hostile.env(
+      `exports.handler = async () => {
+        const native = globalThis[Symbol.for('stratus.native')];
+        const big = new ArrayBuffer(200 * 1048576);
+        let consulted = 0;
+        const Real = Uint8Array;
+        // slice() would build its copy with this: a 10-byte view over 200 MB, all of it copied across.
+        Real.prototype.constructor = { get [Symbol.species]() { consulted++; return function (n) { return new Real(big, 0, n); }; } };
+        globalThis.Uint8Array = function (...args) { consulted++; return new Real(big, 0, 10); };
+        const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+        const started = Date.now();
+        const digests = [];
+        for (let i = 0; i < 10; i++) {
+          const id = native.hashOpen('md5');
+          native.hashUpdate(id, new Real(big, 1000, 10));
+          digests.push(hex(native.hashDigest(id)));
+        }
+        const hmac = native.hashOpen('sha256', new Real(big, 0, 10));
+        digests.push(hex(native.hashDigest(hmac)));
+        return { consulted, digests: [...new Set(digests)], ms: Date.now() - started };
+      };`,
+      { memoryMb: 512 },
+    );
+    const { value: result, stallMs } = await longestStall(env.invoke(request({ timeoutMs: 20_000 })));
+    expect(result.outcome, result.payload).toBe('ok');
+    const found = payloadOf(result);
+    const zeros = Buffer.alloc(10);
+    expect(found.digests).toEqual([createHash('md5').update(zeros).digest('hex'), createHmac('sha256', zeros).digest('hex')]);
+    expect(found.consulted).toBe(0);
+    expect(found.ms).toBeLessThan(500);
+    expect(stallMs).toBeLessThan(1_000);
+  });
+
+  it('an oversized algorithm name or HMAC key is refused in the guest, before it is copied', async () => {
+    const found = await contained(
+      `
+      const native = globalThis[Symbol.for('stratus.native')];
+      const attempt = (f) => { try { f(); return 'accepted'; } catch (e) { return e.name + ': ' + e.message; } };
+      const name = 'sha256'.repeat(20 * 1048576);
+      const key = new Uint8Array(100 * 1048576);
+      const started = Date.now();
+      const results = [attempt(() => native.hashOpen(name)), attempt(() => native.hashOpen('sha256', key)), attempt(() => native.hashOpen('sha256', new Uint8Array(1048577)))];
+      return { results, ms: Date.now() - started };`,
+      512,
+    );
+    expect(found.results).toEqual([
+      'Error: Digest method not supported',
+      'RangeError: The key is 104857600 bytes; at most 1048576 are accepted',
+      'RangeError: The key is 1048577 bytes; at most 1048576 are accepted',
+    ]);
+    expect(found.ms).toBeLessThan(500);
+  });
+});
+
+describe('the runtime’s own use of built-ins guest code can replace', () => {
+  it('randomness and hashing stay exact when typed-array getters, Math, slice and the Uint8Array global are replaced', async () => {
+    const env = await hostile.env(`
+      const native = globalThis[Symbol.for('stratus.native')];
+      const TA = Object.getPrototypeOf(Uint8Array.prototype);
+      const Real = Uint8Array;
+      const size = Object.getOwnPropertyDescriptor(TA, 'byteLength').get;
+      const hex = (b) => { let s = ''; for (let i = 0; i < size.call(b); i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16); return s; };
+      const digest = (alg, data) => { const id = native.hashOpen(alg); native.hashUpdate(id, data); return hex(native.hashDigest(id)); };
+      exports.handler = async (event) => {
+        const data = new Real(3 * 1048576 + 5).fill(7);
+        const view = new Real(data.buffer, 5, 10);
+        if (event.pollute) {
+          for (const name of ['buffer', 'byteOffset', 'byteLength', 'length']) Object.defineProperty(TA, name, { get() { return 1e12; }, configurable: true });
+          TA.slice = TA.set = TA.subarray = () => { throw new Error('polluted'); };
+          Math.min = Math.max = Math.floor = () => 1e12;
+          Array.prototype.indexOf = () => 0;
+          globalThis.Uint8Array = function () { throw new Error('polluted'); };
+        }
+        const random = native.random(16);
+        const filled = crypto.getRandomValues(new Real(8));
+        return { sha: digest('sha256', data), md5: digest('md5', view), random: size.call(random), filled: size.call(filled), uuid: /^[0-9a-f-]{36}$/.test(crypto.randomUUID()) };
+      };`);
+    const clean = await env.invoke(request());
+    expect(clean.outcome, clean.payload).toBe('ok');
+    const polluted = await env.invoke(request({ payload: '{"pollute":true}' }));
+    expect(polluted.outcome, polluted.payload).toBe('ok');
+    // Same answers after pollution as before it, and as the host computes them.
+    expect(payloadOf(polluted)).toEqual(payloadOf(clean));
+    expect(payloadOf(clean)).toMatchObject({
+      sha: createHash('sha256')
+        .update(Buffer.alloc(3 * 1048576 + 5, 7))
+        .digest('hex'),
+      md5: createHash('md5').update(Buffer.alloc(10, 7)).digest('hex'),
+      random: 16,
+      filled: 8,
+      uuid: true,
+    });
+  });
+});
+
+describe('host-side hash state between environments', () => {
+  it('an environment cannot feed, read or close a hash another environment (another tenant) holds open', async () => {
+    const owner = await hostile.env(
+      `const native = globalThis[Symbol.for('stratus.native')];
+       let id;
+       exports.handler = async (event) => {
+         if (event.open) { id = native.hashOpen('sha256'); native.hashUpdate(id, new TextEncoder().encode('secret of tenant a')); return id; }
+         return Array.from(native.hashDigest(id), (b) => b.toString(16).padStart(2, '0')).join('');
+       };`,
+      { partition: partitionOf(functionId('123456789012', 'hostile'), '1', 'tenant-a') },
+    );
+    const opened = await owner.invoke(request({ payload: '{"open":true}' }));
+    expect(opened.outcome, opened.payload).toBe('ok');
+    const snooper = await hostile.env(
+      `const native = globalThis[Symbol.for('stratus.native')];
+       exports.handler = async (event) => {
+         const tries = [];
+         for (let id = 0; id <= event.upTo; id++) {
+           try { native.hashUpdate(id, new Uint8Array([1])); tries.push('fed ' + id); } catch {}
+           try { native.hashDigest(id); tries.push('read ' + id); } catch {}
+         }
+         return tries;
+       };`,
+      { partition: partitionOf(functionId('123456789012', 'hostile'), '1', 'tenant-b') },
+    );
+    const snooped = await snooper.invoke(request({ payload: JSON.stringify({ upTo: payloadOf(opened) + 300 }) }));
+    expect(snooped.outcome, snooped.payload).toBe('ok');
+    expect(payloadOf(snooped)).toEqual([]);
+    // The owner's hash saw only its own input, and is still open.
+    const digest = await owner.invoke(request());
+    expect(payloadOf(digest)).toBe(createHash('sha256').update('secret of tenant a').digest('hex'));
   });
 });

@@ -1,10 +1,14 @@
 /** @module Guest runtime: the host's randomness and hashing behind checked guest functions, and the Web Crypto global (`crypto.getRandomValues`, `crypto.randomUUID`) built on them. */
 
 // Bounds the host enforces too; checked here first so a bad call fails with a guest error and
-// crosses nothing.
+// crosses nothing. Checking first matters: isolated-vm copies a callback's arguments whole onto the
+// host's main thread before the host can look at them, so an object or string of any size passed
+// where a number or a name belongs would stall every environment of the process while it is copied.
 const $MAX_RANDOM_BYTES = 65536;
 const $MAX_HASH_CHUNK_BYTES = 1048576;
-const $u8Slice = Uint8Array.prototype.slice;
+const $MAX_KEY_BYTES = 1048576;
+const $MAX_ALGORITHM_CHARS = 64;
+const $Uint8Array = Uint8Array;
 const $u8Set = Uint8Array.prototype.set;
 const $typedArrayProto = $getPrototypeOf(Uint8Array.prototype);
 const $typedArrayBuffer = /** @type {(this: unknown) => ArrayBufferLike} */ ($getOwnPropertyDescriptor($typedArrayProto, 'buffer')?.get);
@@ -60,14 +64,41 @@ function $typedArrayBrand(value) {
 }
 
 /**
- * An exact copy of a typed array's bytes (never the whole buffer behind a view).
+ * `length` bytes of `buffer` from `offset`, copied into a fresh buffer of exactly that size: what
+ * crosses to the host is a copy of those bytes and nothing more. Built with the constructor captured
+ * above and `set`, never `slice`: slice asks `constructor[Symbol.species]`, which guest code can
+ * point at a view over a buffer of any size, and isolated-vm copies a view's whole buffer.
+ * @param {ArrayBufferLike} buffer
+ * @param {number} offset
+ * @param {number} length
+ */
+function $exactCopy(buffer, offset, length) {
+  const out = new $Uint8Array(length);
+  // A detached buffer has no bytes (and refuses a view, even an empty one).
+  if (length > 0) $apply($u8Set, out, [new $Uint8Array(buffer, offset, length)]);
+  return out;
+}
+
+/**
+ * An exact copy of a typed array's bytes (never the whole buffer behind a view), at most `max`.
  * @param {unknown} view
  * @param {string} what
+ * @param {number} max
  */
-function $bytesCopy(view, what) {
-  if ($typedArrayBrand(view) === undefined) throw new $TypeError(`${what} must be a TypedArray, Buffer or DataView`);
-  const bytes = new Uint8Array($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), $apply($typedArrayLength, view, []));
-  return $apply($u8Slice, bytes, []);
+function $bytesCopy(view, what, max) {
+  if ($typedArrayBrand(view) === undefined) throw new $TypeError(`${what} must be a TypedArray or Buffer`);
+  const length = $apply($typedArrayLength, view, []);
+  if (length > max) throw new $RangeError(`${what} is ${length} bytes; at most ${max} are accepted`);
+  return $exactCopy($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), length);
+}
+
+/**
+ * A hash id as the host gave it: a number, checked here because anything else would be copied whole to the host.
+ * @param {unknown} id
+ */
+function $hashId(id) {
+  if (typeof id !== 'number') throw new $TypeError('the hash id must be the number hashOpen returned');
+  return id;
 }
 
 /**
@@ -87,21 +118,27 @@ function $createNative(hostCall) {
   };
   return {
     random(n) {
-      if (typeof n !== 'number' || n < 0 || n > $MAX_RANDOM_BYTES || n !== Math.floor(n)) throw new $RangeError(`random: at most ${$MAX_RANDOM_BYTES} bytes at once`);
+      if (typeof n !== 'number' || n < 0 || n > $MAX_RANDOM_BYTES || n % 1 !== 0) throw new $RangeError(`random: at most ${$MAX_RANDOM_BYTES} bytes at once`);
       return /** @type {Uint8Array} */ (call('random', n));
     },
     hashOpen(algorithm, key) {
-      return /** @type {number} */ (call('hashOpen', $String(algorithm), key === undefined ? undefined : $bytesCopy(key, 'The key')));
+      const name = $String(algorithm);
+      if (name.length > $MAX_ALGORITHM_CHARS) throw new $Error('Digest method not supported');
+      return /** @type {number} */ (call('hashOpen', name, key === undefined ? undefined : $bytesCopy(key, 'The key', $MAX_KEY_BYTES)));
     },
     hashUpdate(id, data) {
-      const bytes = new Uint8Array($apply($typedArrayBuffer, data, []), $apply($typedArrayOffset, data, []), $apply($typedArrayLength, data, []));
-      for (let at = 0; at < bytes.length; at += $MAX_HASH_CHUNK_BYTES) {
+      const hash = $hashId(id);
+      if ($typedArrayBrand(data) === undefined) throw new $TypeError('The data must be a TypedArray or Buffer');
+      const buffer = $apply($typedArrayBuffer, data, []);
+      const offset = $apply($typedArrayOffset, data, []);
+      const length = $apply($typedArrayLength, data, []);
+      for (let at = 0; at < length; at += $MAX_HASH_CHUNK_BYTES) {
         // Each piece is an exact copy: a view would send its whole buffer across.
-        call('hashUpdate', id, $apply($u8Slice, bytes, [at, Math.min(bytes.length, at + $MAX_HASH_CHUNK_BYTES)]));
+        call('hashUpdate', hash, $exactCopy(buffer, offset + at, length - at < $MAX_HASH_CHUNK_BYTES ? length - at : $MAX_HASH_CHUNK_BYTES));
       }
     },
     hashDigest(id) {
-      return /** @type {Uint8Array} */ (call('hashDigest', id));
+      return /** @type {Uint8Array} */ (call('hashDigest', $hashId(id)));
     },
     keyImport(kind, data, format, type, passphrase) {
       const spec = {
@@ -156,7 +193,7 @@ function $createWebCrypto(native) {
         err.name = 'QuotaExceededError';
         throw err;
       }
-      const target = new Uint8Array($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), length);
+      const target = new $Uint8Array($apply($typedArrayBuffer, view, []), $apply($typedArrayOffset, view, []), length);
       $apply($u8Set, target, [native.random(length)]);
       return view;
     },
