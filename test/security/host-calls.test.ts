@@ -311,3 +311,33 @@ describe('host-side hash state between environments', () => {
     expect(payloadOf(digest)).toBe(createHash('sha256').update('secret of tenant a').digest('hex'));
   });
 });
+
+describe('key and signature operations reached from guest code', () => {
+  it('refuse oversized or mistyped arguments in the guest, before anything is copied to the host', async () => {
+    const found = await contained(`
+      const native = globalThis[Symbol.for('stratus.native')];
+      const attempt = (f) => { try { f(); return 'crossed'; } catch (e) { return e.name + ': ' + e.message; } };
+      const big = 'x'.repeat(2 * 1024 * 1024);
+      const many = { toString() { return 'sha256'; } };
+      return {
+        bigPem: attempt(() => native.keyImport('private', big)),
+        bigFormat: attempt(() => native.keyImport('private', 'k', 'p'.repeat(100))),
+        objectId: attempt(() => native.sign('sha256', { id: new Array(1e5).fill({}) }, new Uint8Array(1))),
+        stringId: attempt(() => native.keyExport('1')),
+        bigAlgorithm: attempt(() => native.sign('a'.repeat(1e6), 1, new Uint8Array(1))),
+        bigData: attempt(() => native.verify('sha256', 1, new Uint8Array(17 * 1024 * 1024), new Uint8Array(1))),
+        unknownKey: attempt(() => native.keyPublic(424242)),
+        objectAlgorithm: attempt(() => native.sign(many, 1, new Uint8Array(1))),
+      };`);
+    expect(found).toMatchObject({
+      bigPem: expect.stringMatching(/^RangeError: The key is longer than 1048576/),
+      bigFormat: expect.stringMatching(/^RangeError: The key format is longer than 64/),
+      objectId: expect.stringMatching(/^TypeError: the key id must be the number/),
+      stringId: expect.stringMatching(/^TypeError: the key id must be the number/),
+      bigAlgorithm: expect.stringMatching(/^Error: Invalid digest/),
+      bigData: expect.stringMatching(/^RangeError: The data is 17825792 bytes/),
+      unknownKey: expect.stringMatching(/^Error: this key is no longer available/),
+    });
+    expect(String(found.objectAlgorithm)).toMatch(/^Error: this key is no longer available/);
+  });
+});

@@ -47,11 +47,36 @@ function $signOptions(o) {
   };
 }
 
-/** @param {unknown} value @param {string} what */
+// Data signed or verified in one call (signing cannot be fed in pieces).
+const $MAX_SIGN_BYTES = 16 * 1048576;
+
+/**
+ * A short name (format, type, algorithm) checked before it crosses: at most 64 characters.
+ * @param {unknown} value
+ * @param {string} what
+ */
 function $optionalString(value, what) {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new $TypeError(`${what} must be a string`);
+  if (value.length > $MAX_ALGORITHM_CHARS) throw new $RangeError(`${what} is longer than ${$MAX_ALGORITHM_CHARS} characters`);
   return value;
+}
+
+/**
+ * A key id as the host gave it: a number (anything else would be copied whole to the host).
+ * @param {unknown} id
+ */
+function $keyId(id) {
+  if (typeof id !== 'number') throw new $TypeError('the key id must be the number keyImport returned');
+  return id;
+}
+
+/** @param {unknown} algorithm */
+function $signAlgorithm(algorithm) {
+  if (algorithm === null || algorithm === undefined) return null;
+  const name = $String(algorithm);
+  if (name.length > $MAX_ALGORITHM_CHARS) throw new $Error('Invalid digest');
+  return name;
 }
 
 /**
@@ -141,26 +166,35 @@ function $createNative(hostCall) {
       return /** @type {Uint8Array} */ (call('hashDigest', $hashId(id)));
     },
     keyImport(kind, data, format, type, passphrase) {
+      if (typeof data === 'string' && data.length > $MAX_KEY_BYTES) throw new $RangeError(`The key is longer than ${$MAX_KEY_BYTES} characters`);
+      if (typeof passphrase === 'string' && passphrase.length > 1024) throw new $RangeError('The passphrase is longer than 1024 characters');
       const spec = {
-        data: typeof data === 'string' ? data : $bytesCopy(data, 'The key'),
+        data: typeof data === 'string' ? data : $bytesCopy(data, 'The key', $MAX_KEY_BYTES),
         format: $optionalString(format, 'The key format'),
         type: $optionalString(type, 'The key type'),
-        passphrase: $optionalString(passphrase, 'The passphrase'),
+        passphrase: passphrase === undefined ? undefined : typeof passphrase === 'string' ? passphrase : $String(passphrase),
       };
       return /** @type {[number, Record<string, unknown>]} */ (call('keyImport', kind === 'public' ? 'public' : 'private', spec));
     },
     keyPublic(id) {
-      return /** @type {[number, Record<string, unknown>]} */ (call('keyPublic', id));
+      return /** @type {[number, Record<string, unknown>]} */ (call('keyPublic', $keyId(id)));
     },
     keyExport(id, format, type) {
-      return /** @type {string | Uint8Array} */ (call('keyExport', id, { format: $optionalString(format, 'The format'), type: $optionalString(type, 'The type') }));
+      return /** @type {string | Uint8Array} */ (call('keyExport', $keyId(id), { format: $optionalString(format, 'The format'), type: $optionalString(type, 'The type') }));
     },
     sign(algorithm, id, data, options) {
-      return /** @type {Uint8Array} */ (call('sign', algorithm === null ? null : $String(algorithm), id, $bytesCopy(data, 'The data'), $signOptions(options)));
+      return /** @type {Uint8Array} */ (call('sign', $signAlgorithm(algorithm), $keyId(id), $bytesCopy(data, 'The data', $MAX_SIGN_BYTES), $signOptions(options)));
     },
     verify(algorithm, id, data, signature, options) {
       return /** @type {boolean} */ (
-        call('verify', algorithm === null ? null : $String(algorithm), id, $bytesCopy(data, 'The data'), $bytesCopy(signature, 'The signature'), $signOptions(options))
+        call(
+          'verify',
+          $signAlgorithm(algorithm),
+          $keyId(id),
+          $bytesCopy(data, 'The data', $MAX_SIGN_BYTES),
+          $bytesCopy(signature, 'The signature', $MAX_KEY_BYTES),
+          $signOptions(options),
+        )
       );
     },
   };

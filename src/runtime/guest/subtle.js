@@ -37,10 +37,26 @@ function $hashOf(hash) {
   return { web: key, node };
 }
 
-/** @param {unknown} data */
+// What one subtle call takes in (the host signs it in one piece).
+const $MAX_SUBTLE_BYTES = 16 * 1048576;
+const $arrayBufferByteLength = /** @type {(this: unknown) => number} */ ($getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')?.get);
+
+/**
+ * A BufferSource's bytes, copied exactly (never through anything the guest can replace).
+ * @param {unknown} data
+ */
 function $bufferSource(data) {
-  if (data instanceof ArrayBuffer) return new Uint8Array($apply(ArrayBuffer.prototype.slice, data, [0]));
-  return $bytesCopy(data, 'The data');
+  if ($typedArrayBrand(data) === undefined) {
+    let length;
+    try {
+      length = $apply($arrayBufferByteLength, data, []);
+    } catch {
+      throw new $TypeError('The data must be an ArrayBuffer, a TypedArray or a DataView');
+    }
+    if (length > $MAX_SUBTLE_BYTES) throw new $RangeError(`The data is ${length} bytes; at most ${$MAX_SUBTLE_BYTES} are accepted`);
+    return $exactCopy(/** @type {ArrayBuffer} */ (data), 0, length);
+  }
+  return $bytesCopy(data, 'The data', $MAX_SUBTLE_BYTES);
 }
 
 /** @param {Uint8Array} bytes */
