@@ -80,8 +80,9 @@ export function runBuildProcess(job: BuildJob, cwd: string, limits: BuildProcess
       // Not allowed here (some containers): the build runs at normal priority.
     }
   }
-  // The answer is JSON text of at most the bundle size limit; escaping at most doubles it.
-  const maxAnswer = 2 * job.maxOutputBytes + 64 * 1024;
+  // The answer is JSON text of the bundle (at most the size limit) and its source map (kept only when
+  // no longer than the bundle); escaping at most doubles each.
+  const maxAnswer = 4 * job.maxOutputBytes + 64 * 1024;
 
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];

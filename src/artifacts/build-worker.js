@@ -138,6 +138,9 @@ async function readJob() {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** Separates a stored bundle from its source map (artifacts/source-map.ts reads it). */
+const SOURCE_MAP_MARKER = '\n//# stratus:source-map=';
+
 /** Appended to a bundle whose module body must run as an async function (ES modules with top-level await). */
 const ASYNC_MODULE_MARKER = '\n//# stratus:async-module';
 
@@ -205,9 +208,11 @@ async function bundle(job, format) {
     platform: 'node',
     target: 'es2022',
     write: false,
-    // No source map: it would roughly double every stored bundle. esbuild's `// path` comments
-    // between modules still say which zip file each part came from.
-    sourcemap: false,
+    // A source map, so traces name the user's files and lines; without the sources' text (the zip
+    // has them), about 0.6 times the bundle. Stored after the bundle (see source-map.ts).
+    outfile: 'index.js',
+    sourcemap: 'external',
+    sourcesContent: false,
     logLevel: 'silent',
     // Given as text, so esbuild reads no tsconfig.json from disk (nor what its "extends" names).
     tsconfigRaw: job.tsconfigRaw,
@@ -215,19 +220,23 @@ async function bundle(job, format) {
     inject: [BUFFER_GLOBAL],
     plugins: [nodeBuiltins, confine],
   });
-  const output = result.outputFiles[0];
+  const output = result.outputFiles.find((f) => f.path.endsWith('.js'));
+  const mapFile = result.outputFiles.find((f) => f.path.endsWith('.js.map'));
   if (!output) return { ok: false, internal: 'esbuild produced no output file' };
+  if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
   // esbuild names each module's file (in comments, and in the names of lazily initialized modules,
   // which stack traces show): the compatibility modules are named for what they are, not for where
-  // Stratus is installed.
-  let text = output.text;
-  for (const [dir, name] of COMPAT_ROOTS.map((d, i) => [relative(root, d), i === 0 ? 'node:compat' : 'node:stratus'])) text = text.split(`${dir}/`).join(`${name}/`);
+  // Stratus is installed. The map's URL comment goes: the map is stored after the bundle instead.
+  const named = (t) => COMPAT_ROOTS.reduce((acc, d, i) => acc.split(`${relative(root, d)}/`).join(`${i === 0 ? 'node:compat' : 'node:stratus'}/`), t);
+  let text = named(output.text).replace(/\n\/\/# sourceMappingURL=index\.js\.map\s*$/, '\n');
   if (format === 'esm') {
     const wrapped = asAsyncModule(text);
     if (wrapped === undefined) return { ok: false, internal: 'the ES module bundle did not end with the export statement expected' };
     text = wrapped;
   }
-  if (output.contents.byteLength > job.maxOutputBytes) return { ok: false, tooLarge: output.contents.byteLength };
+  // Kept when no longer than the bundle, so a stored bundle is at most twice the size limit.
+  const map = mapFile === undefined ? '' : named(mapFile.text).replace(/\n/g, '');
+  if (map.length > 0 && map.length <= text.length) text = `${text}${SOURCE_MAP_MARKER}${map}`;
   return { ok: true, text };
 }
 

@@ -7,3 +7,4 @@ export { sha256Base64, sha256Hex } from './hash.ts';
 export { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip.ts';
 export type { BuiltPackage } from './types.ts';
 export { createArtifactsModule, artifactsSettings, type ArtifactsServices, type ArtifactsSettings } from './module.ts';
+export { createTraceMapper, splitBundle, type TraceMapper } from './source-map.ts';

@@ -1,4 +1,5 @@
 /** @module Deploy-time check: builds the package, then loads it once in a one-shot environment from the pool to prove the handler exists. */
+import { splitBundle } from '../artifacts/index.ts';
 import type { BuildContext, BuiltCode, PackageBuilder } from '../control/index.ts';
 import type { Pool } from '../pool/index.ts';
 import { stratusError } from '../shared/errors.ts';
@@ -32,7 +33,7 @@ export function createCheckedBuilder(deps: {
       const partition = partitionOf(functionId(ctx.accountId, CHECK_NAME), '$LATEST', deps.ids.token(12));
       const acquired = await deps.pool.acquire(partition, () => ({
         runtime,
-        code: built.bundle,
+        code: splitBundle(built.bundle).code,
         handlerExport: built.handlerExport,
         handler,
         region: deps.region,

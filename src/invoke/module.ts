@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { ArtifactsServices } from '../artifacts/index.ts';
+import { createTraceMapper, type ArtifactsServices } from '../artifacts/index.ts';
 import { createResolver, type PackageBuilder } from '../control/index.ts';
 import type { Pool } from '../pool/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -109,6 +109,8 @@ export function createInvokeModule(deps: InvokeModuleDeps, config: InvokeSetting
     resolve,
     pool,
     region: deps.region,
+    // Errors and logs name the user's files and lines, not the bundle's.
+    traces: createTraceMapper(),
     code: deps.code,
     clock,
     limiter,

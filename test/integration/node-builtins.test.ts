@@ -290,3 +290,22 @@ describe('Web Crypto (crypto.subtle) in stratus-isolate', () => {
     expect(hostVerify('sha256', Buffer.from('ec data'), { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(String(body.ecSig), 'base64'))).toBe(true);
   });
 });
+
+describe('errors a person can act on', () => {
+  it('name the user’s own files and lines in traces and logs, without Stratus’s frames', async () => {
+    await deploy('traced', {
+      'index.js': "const { check } = require('./lib/validate');\nexports.handler = async (event) => {\n  console.error(new Error('logged here'));\n  return check(event);\n};\n",
+      'lib/validate.ts':
+        "interface Order { qty: number }\n\nexport function check(order: Order): number {\n  if (order.qty < 1) {\n    throw new RangeError('qty must be at least 1');\n  }\n  return order.qty;\n}\n",
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'traced', Payload: Buffer.from('{"qty":0}'), LogType: 'Tail' }));
+    const body = decode(out.Payload) as { errorType: string; trace: string[] };
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(body.errorType).toBe('RangeError');
+    expect(body.trace[1]).toMatch(/at check \(\/var\/task\/lib\/validate\.ts:5:11\)/);
+    expect(body.trace.some((l) => /\/var\/task\/index\.js:4:\d+/.test(l))).toBe(true);
+    expect(body.trace.join('\n')).not.toMatch(/stratus:runtime/);
+    const log = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
+    expect(log).toMatch(/\/var\/task\/index\.js:3:\d+/);
+  });
+});

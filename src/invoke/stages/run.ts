@@ -1,4 +1,5 @@
 /** @module Lease-and-run stage: an environment of the invocation's partition from the pool (created if none is idle), one invocation in it, an Outcome out. */
+import { splitBundle, type TraceMapper } from '../../artifacts/index.ts';
 import type { CodeStore } from '../../store/index.ts';
 import type { EnvironmentSpec, GuestError, Pool } from '../../pool/index.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -13,6 +14,8 @@ const INIT_TIMEOUT_MS = 10_000;
 
 export interface RunStageDeps {
   pool: Pool;
+  /** Maps errors' and logs' bundle positions back to the user's files (absent: left as they are). */
+  traces?: TraceMapper;
   /** The node's region, told to environments (AWS_REGION). */
   region: string;
   code: CodeStore;
@@ -36,7 +39,7 @@ export function runStage(deps: RunStageDeps): Stage {
       if (bundle === undefined) throw stratusError('INTERNAL.bundleMissing', { sha256: record.bundleSha256, name: record.functionName });
       return {
         runtime: record.runtime,
-        code: bundle,
+        code: splitBundle(bundle).code,
         handlerExport: record.handlerExport,
         handler: record.handler,
         region: deps.region,
@@ -47,6 +50,20 @@ export function runStage(deps: RunStageDeps): Stage {
         isolation: 'environment',
         ...(ctx.target?.egress ? { egress: ctx.target.egress } : {}),
       };
+    };
+
+    // Only errors and logs that point into the bundle need its map: read then, from the store.
+    const mapText = async () => splitBundle((await code.getBundle(record.bundleSha256)) ?? '').map;
+    const mapError = async (error: GuestError): Promise<GuestError> => {
+      const traces = deps.traces;
+      if (traces === undefined || (error.trace.length === 0 && !error.errorMessage.includes('/var/task/index.js:'))) return error;
+      const map = await mapText();
+      return { ...error, errorMessage: traces.text(record.bundleSha256, map, error.errorMessage), trace: traces.trace(record.bundleSha256, map, error.trace) };
+    };
+    const mapLogs = async (logs: string): Promise<string> => {
+      const traces = deps.traces;
+      if (traces === undefined || !logs.includes('/var/task/index.js:')) return logs;
+      return traces.text(record.bundleSha256, await mapText(), logs);
     };
 
     const started = clock.now();
@@ -62,7 +79,14 @@ export function runStage(deps: RunStageDeps): Stage {
       if (acquired.lost) deps.quarantine?.lost(record.accountId, record.functionName);
       const durationMs = clock.now() - started;
       observer.invoked({ ...who, outcome: 'error', durationMs, cold: true });
-      return { kind: 'failed', cause: 'function', error: acquired.error, version, logs: acquired.logs, timings: { durationMs, initDurationMs: 0, cold: true, memoryUsedBytes: 0 } };
+      return {
+        kind: 'failed',
+        cause: 'function',
+        error: await mapError(acquired.error),
+        version,
+        logs: await mapLogs(acquired.logs),
+        timings: { durationMs, initDurationMs: 0, cold: true, memoryUsedBytes: 0 },
+      };
     }
     const { lease } = acquired;
     let result;
@@ -91,9 +115,10 @@ export function runStage(deps: RunStageDeps): Stage {
     // Measured once: a result near the bound costs a full UTF-8 length count.
     const oversized = result.outcome === 'ok' && tooLarge(result.payload);
     observer.invoked({ ...who, outcome: result.outcome === 'ok' && !oversized ? 'success' : 'error', durationMs: result.durationMs, cold: lease.cold });
-    if (result.outcome === 'error') return { kind: 'failed', cause: 'function', error: JSON.parse(result.payload) as GuestError, version, logs: result.logs, timings };
-    if (oversized) return { kind: 'failed', cause: 'function', error: responseTooLarge(), version, logs: result.logs, timings };
-    return { kind: 'succeeded', result: result.payload, version, logs: result.logs, timings };
+    const logs = await mapLogs(result.logs);
+    if (result.outcome === 'error') return { kind: 'failed', cause: 'function', error: await mapError(JSON.parse(result.payload) as GuestError), version, logs, timings };
+    if (oversized) return { kind: 'failed', cause: 'function', error: responseTooLarge(), version, logs, timings };
+    return { kind: 'succeeded', result: result.payload, version, logs, timings };
   };
 }
 
