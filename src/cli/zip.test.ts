@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,15 +7,21 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultHandler, zipSource } from './zip.ts';
 
-// Pass-through spies: the real filesystem is used, and a test can see every path zipSource touched.
+// Pass-through spies: the real filesystem is used, and a test can see every path zipSource touched,
+// through the promise API or the synchronous one.
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return { ...actual, readdir: vi.fn(actual.readdir), readFile: vi.fn(actual.readFile), stat: vi.fn(actual.stat) };
 });
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return { ...actual, readdirSync: vi.fn(actual.readdirSync), readFileSync: vi.fn(actual.readFileSync), statSync: vi.fn(actual.statSync) };
+});
 
 /** Every path zipSource listed, read or stat-ed since the spies were last cleared. */
 function touchedPaths(): string[] {
-  return [fsp.readdir, fsp.readFile, fsp.stat].flatMap((fn) => vi.mocked(fn).mock.calls.map((call) => String(call[0])));
+  const spies = [fsp.readdir, fsp.readFile, fsp.stat, fs.readdirSync, fs.readFileSync, fs.statSync] as ((...args: unknown[]) => unknown)[];
+  return spies.flatMap((fn) => vi.mocked(fn).mock.calls.map((call) => String(call[0])));
 }
 
 function unzipToText(zip: Uint8Array): Record<string, string> {
