@@ -13,6 +13,8 @@ export interface CliEnvironment {
   cwd: string;
   home: string;
   fetch?: typeof fetch;
+  /** Monotonic milliseconds, for progress timing; tests pass a clock they move by hand. */
+  now?: () => number;
   /** Exit code a command wants besides success/failure (`serve` passes on the server's code). */
   status: { exitCode: number };
 }
