@@ -35,10 +35,11 @@ export function contextFor(command: Command, base: CliEnvironment): CommandConte
   return {
     ...base,
     api() {
+      const endpoint = resolveEndpoint(globals.endpoint, base.env);
       const client = new StratusClient({
-        endpoint: resolveEndpoint(globals.endpoint, base.env),
+        endpoint,
         region: resolveRegion(globals.region, base.env),
-        credentials: () => resolveCredentials({ env: base.env, cwd: base.cwd, home: base.home, profile: globals.profile }),
+        credentials: () => resolveCredentials({ env: base.env, cwd: base.cwd, home: base.home, profile: globals.profile, endpoint }),
         fetch: base.fetch,
       });
       return new LambdaApi(client);
