@@ -30,43 +30,69 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1;
  */
 const REGULAR_FILE_0644 = (0o100644 << 16) >>> 0;
 
-const STORED = 0;
 const DEFLATED = 8;
 /** General purpose flag bit 11: the name is UTF-8 (set only when it is not plain ASCII, as `zip` does). */
 const UTF8_NAME = 0x0800;
 
-/** Formats that are compressed already: deflating them again costs time and saves nothing. */
-const ALREADY_COMPRESSED = /\.(?:gz|tgz|zip|jar|br|zst|xz|bz2|7z|png|jpe?g|gif|webp|avif|woff2?|mp3|mp4|m4a|ogg|webm|pdf)$/i;
+/** The level `zip` uses by default. */
+export const DEFLATE_LEVEL = 6;
 
-interface Entry {
-  name: Buffer;
-  method: number;
+/** One file as the archive holds it: stored (method 0) or deflated (8), with the CRC and size of its bytes. */
+export interface CompressedFile {
+  method: 0 | 8;
   crc: number;
   size: number;
   data: Uint8Array;
+}
+
+/** What compressFile needs of node:zlib (crc32 may be the JavaScript fallback on older Node releases). */
+export interface ZlibFunctions {
+  deflateRawSync(data: Uint8Array, options: { level: number; chunkSize: number }): Uint8Array;
+  crc32(data: Uint8Array): number;
+}
+
+/**
+ * Deflates one file, or stores it when it is in a compressed format already (judged by its name)
+ * or would not shrink. Self-contained on purpose: zip-workers.ts runs its source text in worker
+ * threads, so it uses nothing but its arguments and literals.
+ */
+export function compressFile(path: string, bytes: Uint8Array, zlib: ZlibFunctions, level: number): CompressedFile {
+  const crc = zlib.crc32(bytes);
+  // Deflating these again costs time and saves nothing.
+  const compressedAlready = /\.(?:gz|tgz|zip|jar|br|zst|xz|bz2|7z|png|jpe?g|gif|webp|avif|woff2?|mp3|mp4|m4a|ogg|webm|pdf)$/i.test(path);
+  if (bytes.byteLength > 0 && !compressedAlready) {
+    // zlib's output buffer is 16 KiB by default, for a file of a few hundred bytes as much as for a
+    // large one: sized to half the file instead (more is added when needed), a 7,000-file package
+    // deflated in about a fifth less time, most of it saved in garbage collection.
+    const chunkSize = Math.max(64, Math.min((bytes.byteLength >> 1) + 64, 1 << 17));
+    const deflated = zlib.deflateRawSync(bytes, { level, chunkSize });
+    // Like `zip`, keep whichever is smaller: tiny or random files grow when deflated.
+    if (deflated.byteLength < bytes.byteLength) return { method: 8, crc, size: bytes.byteLength, data: deflated };
+  }
+  return { method: 0, crc, size: bytes.byteLength, data: bytes };
+}
+
+interface Entry extends CompressedFile {
+  name: Buffer;
   offset: number;
 }
 
-/** Builds one archive; `add` compresses a file at once (so only compressed bytes are kept), `finish` lays the archive out. */
+/** Builds one archive from files added in order (so only compressed bytes are kept); `finish` lays the archive out. */
 export class ZipWriter {
   private readonly entries: Entry[] = [];
   private offset = 0;
 
+  /** Compresses `bytes` here and adds them. */
   add(path: string, bytes: Uint8Array): void {
+    this.addCompressed(path, compressFile(path, bytes, { deflateRawSync: zlib.deflateRawSync, crc32 }, DEFLATE_LEVEL));
+  }
+
+  /** Adds a file compressed elsewhere (by compressFile, in a worker thread). */
+  addCompressed(path: string, file: CompressedFile): void {
     if (this.entries.length === MAX_ENTRIES) throw new CliError(`more than ${MAX_ENTRIES} files to zip, the most a zip without zip64 holds (a Lambda package holds far fewer)`);
     const name = Buffer.from(path, 'utf8');
-    let method = STORED;
-    let data = bytes;
-    if (bytes.byteLength > 0 && !ALREADY_COMPRESSED.test(path)) {
-      const deflated = zlib.deflateRawSync(bytes, { level: 6 });
-      // Like `zip`, keep whichever is smaller: tiny or random files grow when deflated.
-      if (deflated.byteLength < bytes.byteLength) {
-        method = DEFLATED;
-        data = deflated;
-      }
-    }
-    this.entries.push({ name, method, crc: crc32(bytes), size: bytes.byteLength, data, offset: this.offset });
-    this.offset += LOCAL_HEADER + name.byteLength + data.byteLength;
+    this.entries.push({ ...file, name, offset: this.offset });
+    this.offset += LOCAL_HEADER + name.byteLength + file.data.byteLength;
     if (this.offset > MAX_OFFSET) throw new CliError('more than 4 GiB to zip, the most a zip without zip64 holds (a Lambda package may unzip to 250 MB)');
   }
 

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { CliError } from './errors.ts';
 import { isDataFolder, isInside, isSecretsFile, workspaceRoot, type SkippedPath } from './source-rules.ts';
+import { compressInWorkers, compressionThreads } from './zip-workers.ts';
 import { ZipWriter } from './zip-writer.ts';
 
 export interface ZippedCode {
@@ -21,7 +22,7 @@ export interface ZippedCode {
   skipped: SkippedPath[];
 }
 
-/** Called now and then while files are read and compressed (synchronously: packing does not yield to the event loop). */
+/** Called now and then while files are read and compressed (synchronously when they are compressed on the main thread). */
 export type ZipProgress = (filesDone: number, filesTotal: number) => void;
 
 /**
@@ -54,12 +55,32 @@ export async function zipSource(source: string, onProgress?: ZipProgress): Promi
   }
   const files = [...entries.keys()].sort();
   const writer = new ZipWriter();
-  files.forEach((path, index) => {
-    writer.add(path, readFileSync(entries.get(path)!));
-    if (onProgress && index % 256 === 255) onProgress(index + 1, files.length);
-  });
+  const threads = compressionThreads(files.length);
+  if (threads > 0) {
+    const compressed = await compressInWorkers(
+      files.map((path) => ({ path, real: entries.get(path)! })),
+      threads,
+      onProgress,
+    );
+    files.forEach((path, index) => {
+      writer.addCompressed(path, compressed[index]!);
+    });
+  } else {
+    files.forEach((path, index) => {
+      writer.add(path, readSource(path, entries.get(path)!));
+      if (onProgress && index % 256 === 255) onProgress(index + 1, files.length);
+    });
+  }
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { zip: writer.finish(), files, singleFile: !info.isDirectory(), skipped };
+}
+
+function readSource(path: string, real: string): Buffer {
+  try {
+    return readFileSync(real);
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+  }
 }
 
 interface Walk {
