@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createApiModule } from './api/index.ts';
 import { createArtifactsModule } from './artifacts/index.ts';
@@ -117,12 +117,15 @@ function usage(s: RunningStratus, recorded: boolean): string {
   const relative = path.relative(process.cwd(), credentials);
   const shown = relative.startsWith('..') ? credentials : relative;
   const cliPrefix = recorded ? '' : `AWS_SHARED_CREDENTIALS_FILE=${credentials} `;
+  // npx finds the command only inside the Stratus folder (elsewhere it would look for a package of that name on npm).
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const cli = path.relative(root, process.cwd()).startsWith('..') ? `node ${path.join(root, 'bin', 'stratus.js')}` : 'npx stratus';
   return [
     `Stratus is listening on ${s.url} (Node.js ${process.version}, stratus-isolate on isolated-vm ${s.isolatedVm})`,
     `Admin credentials: ${shown} (AWS shared-credentials format, profile "stratus")`,
     '',
-    `Use it with the stratus CLI (from this folder${recorded ? '; it finds these credentials by itself' : ''}):`,
-    `  ${cliPrefix}npx stratus deploy ./my-function --name hello --endpoint ${s.url}`,
+    `Use it with the stratus CLI${recorded ? ' (it finds these credentials by itself)' : ''}:`,
+    `  ${cliPrefix}${cli} deploy ./my-function --name hello --endpoint ${s.url}`,
     'or with the AWS CLI or SDKs:',
     `  export AWS_SHARED_CREDENTIALS_FILE=${credentials} AWS_PROFILE=stratus AWS_REGION=${s.region} AWS_DEFAULT_REGION=${s.region}`,
     `  aws lambda list-functions --endpoint-url ${s.url}`,
