@@ -5,7 +5,7 @@
  * The threads run source text built here from `compressFile` (zip-writer.ts), the technique fflate
  * uses for its own workers: the CLI ships as one bundled file, so there is no worker file to point at.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import { CliError } from './errors.ts';
@@ -34,12 +34,17 @@ type Reply =
   | { start: number; files: { method: 0 | 8; crc: number; size: number; length: number }[]; data: Uint8Array }
   | { start: number; failed: { index: number; message: string } };
 
-/** How many threads to compress `fileCount` files with; 0 means compress on the main thread. */
-export function compressionThreads(fileCount: number): number {
+/**
+ * How many threads to compress `fileCount` files with; 0 means compress on the main thread.
+ * Threads pay only where cores are idle: each costs its start-up and the copying of what it
+ * reads, so on a machine already busy (load average at or above its cores) they finished later
+ * than the main thread alone; two threads need about a core and a half to themselves to gain.
+ */
+export function compressionThreads(fileCount: number, cores = availableParallelism(), load = loadavg()[0]!): number {
   // Threads need zlib.crc32 (Node 20.15, 22.2): the fallback for older releases lives on the main thread only.
   if (fileCount < PARALLEL_FROM_FILES || typeof zlib.crc32 !== 'function') return 0;
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(cores, MAX_THREADS);
+  const idle = cores - load;
+  return idle < 1.5 ? 0 : Math.min(MAX_THREADS, Math.max(2, Math.round(idle)));
 }
 
 /** Each thread: read the batch's files, compress each, send them back in one transferred buffer. */
