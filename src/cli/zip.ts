@@ -3,7 +3,8 @@
  *
  * The tree is walked and read with synchronous file calls: for thousands of small files (a
  * node_modules) they took a seventh of the time of `fs/promises`, whose every read is several
- * round trips through the thread pool, and the CLI has nothing else to do meanwhile.
+ * round trips through the thread pool, and the CLI has nothing else to do meanwhile. A large
+ * package is read and compressed on worker threads when cores are idle (zip-workers.ts).
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
