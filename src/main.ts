@@ -3,8 +3,9 @@
  * (store, runtime, pool, artifacts, invoke, control, api), and closes them in reverse.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createApiModule } from './api/index.ts';
 import { createArtifactsModule } from './artifacts/index.ts';
@@ -14,6 +15,7 @@ import { createPoolModule } from './pool/index.ts';
 import { createRuntimeModule } from './runtime/index.ts';
 import { systemClock } from './shared/clock.ts';
 import { randomIds } from './shared/ids.ts';
+import { localServersDir, recordLocalServer } from './shared/local-servers.ts';
 import { createModuleRegistry } from './shared/module.ts';
 import { createStoreModule } from './store/index.ts';
 import { readConfig, type StratusConfig } from './config.ts';
@@ -106,20 +108,46 @@ function writeCredentialsFile(dataDir: string, creds: Credentials): string {
   return file;
 }
 
-function usage(s: RunningStratus): string {
-  const relative = path.relative(process.cwd(), s.credentialsFile);
-  const rel = relative.startsWith('..') ? s.credentialsFile : relative;
+/**
+ * The banner. The stratus CLI finds this server's credentials through its local-server record;
+ * where none could be written, its command names the file itself.
+ */
+function usage(s: RunningStratus, recorded: boolean): string {
+  const credentials = path.resolve(s.credentialsFile);
+  const relative = path.relative(process.cwd(), credentials);
+  const shown = relative.startsWith('..') ? credentials : relative;
+  const cliPrefix = recorded ? '' : `AWS_SHARED_CREDENTIALS_FILE=${credentials} `;
+  // npx finds the command only inside the Stratus folder (elsewhere it would look for a package of that name on npm).
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const cli = path.relative(root, process.cwd()).startsWith('..') ? `node ${path.join(root, 'bin', 'stratus.js')}` : 'npx stratus';
   return [
     `Stratus is listening on ${s.url} (Node.js ${process.version}, stratus-isolate on isolated-vm ${s.isolatedVm})`,
-    `Admin credentials: ${rel} (AWS shared-credentials format, profile "stratus")`,
+    `Admin credentials: ${shown} (AWS shared-credentials format, profile "stratus")`,
     '',
-    'Use it with the AWS CLI or SDKs:',
-    `  export AWS_SHARED_CREDENTIALS_FILE=${rel} AWS_PROFILE=stratus AWS_REGION=${s.region} AWS_DEFAULT_REGION=${s.region}`,
+    `Use it with the stratus CLI${recorded ? ' (it finds these credentials by itself)' : ''}:`,
+    `  ${cliPrefix}${cli} deploy ./my-function --name hello --endpoint ${s.url}`,
+    'or with the AWS CLI or SDKs:',
+    `  export AWS_SHARED_CREDENTIALS_FILE=${credentials} AWS_PROFILE=stratus AWS_REGION=${s.region} AWS_DEFAULT_REGION=${s.region}`,
     `  aws lambda list-functions --endpoint-url ${s.url}`,
-    'or with the stratus CLI:',
-    `  npx stratus deploy ./my-function --name hello --endpoint ${s.url}`,
     '',
   ].join('\n');
+}
+
+/** Records this server for the stratus CLI on this machine (see shared/local-servers.ts); false when that could not be done. */
+function recordForCli(s: RunningStratus): boolean {
+  try {
+    const forget = recordLocalServer(localServersDir(process.env, os.homedir()), {
+      port: Number(new URL(s.url).port),
+      url: s.url,
+      credentialsFile: path.resolve(s.credentialsFile),
+      pid: process.pid,
+    });
+    process.on('exit', forget);
+    return true;
+  } catch (err) {
+    process.stderr.write(`stratus: could not record this server for the stratus CLI (${(err as Error).message}); its commands need AWS_SHARED_CREDENTIALS_FILE\n`);
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
@@ -130,7 +158,7 @@ async function main(): Promise<void> {
     process.stderr.write(`stratus: could not start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(usage(running));
+  process.stdout.write(usage(running, recordForCli(running)));
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

@@ -16,7 +16,14 @@ export interface ApiRequest {
   raw?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Told as the body goes out (`sent` of `total` bytes), ending with `sent === total`; the body is then streamed. */
+  onUpload?: UploadProgress;
 }
+
+export type UploadProgress = (sent: number, total: number) => void;
+
+/** Bytes handed to the connection per step of an observed upload (a stream body needs `duplex: 'half'`, which the DOM typings lack). */
+const UPLOAD_CHUNK = 64 * 1024;
 
 export interface ApiResponse {
   status: number;
@@ -70,7 +77,7 @@ export class StratusClient {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetchImpl(url, { method: req.method, headers: sendHeaders, body });
+      response = await this.fetchImpl(url, { method: req.method, ...requestBody(body, sendHeaders, req.onUpload) });
       text = await response.text();
     } catch (err) {
       throw new ConnectionError(displayEndpoint(this.endpoint), networkReason(err));
@@ -89,6 +96,30 @@ export class StratusClient {
       throw new ApiError('InvalidResponse', `the server at ${displayEndpoint(this.endpoint)} answered ${req.method} ${req.path} with a body that is not JSON`, res.status);
     }
   }
+}
+
+/**
+ * Headers and body as fetch takes them: the body as is, or, when someone watches the upload, as a
+ * stream that counts what fetch has pulled. The length is declared, so the server gets the same
+ * request either way (not a chunked one), and the signature, computed over the whole body, holds.
+ */
+function requestBody(body: string | undefined, headers: Record<string, string>, onUpload: UploadProgress | undefined): RequestInit & { duplex?: 'half' } {
+  if (body === undefined || onUpload === undefined) return { headers, body };
+  const bytes = Buffer.from(body, 'utf8');
+  let sent = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= bytes.byteLength) {
+        controller.close();
+        return;
+      }
+      const chunk = bytes.subarray(sent, sent + UPLOAD_CHUNK);
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+      onUpload(sent, bytes.byteLength);
+    },
+  });
+  return { headers: { ...headers, 'content-length': String(bytes.byteLength) }, body: stream, duplex: 'half' };
 }
 
 /**

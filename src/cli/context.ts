@@ -13,6 +13,8 @@ export interface CliEnvironment {
   cwd: string;
   home: string;
   fetch?: typeof fetch;
+  /** Monotonic milliseconds, for progress timing; tests pass a clock they move by hand. */
+  now?: () => number;
   /** Exit code a command wants besides success/failure (`serve` passes on the server's code). */
   status: { exitCode: number };
 }
@@ -33,10 +35,11 @@ export function contextFor(command: Command, base: CliEnvironment): CommandConte
   return {
     ...base,
     api() {
+      const endpoint = resolveEndpoint(globals.endpoint, base.env);
       const client = new StratusClient({
-        endpoint: resolveEndpoint(globals.endpoint, base.env),
+        endpoint,
         region: resolveRegion(globals.region, base.env),
-        credentials: () => resolveCredentials({ env: base.env, cwd: base.cwd, home: base.home, profile: globals.profile }),
+        credentials: () => resolveCredentials({ env: base.env, cwd: base.cwd, home: base.home, profile: globals.profile, endpoint }),
         fetch: base.fetch,
       });
       return new LambdaApi(client);

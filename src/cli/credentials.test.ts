@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localServersDir, recordLocalServer } from '../shared/local-servers.ts';
 import { credentialsFilePath, parseCredentialsFile, resolveCredentials, type CredentialsContext } from './credentials.ts';
 
 const FILE = `
@@ -77,6 +78,32 @@ describe('resolveCredentials', () => {
     const both = { AWS_ACCESS_KEY_ID: 'AKENV', AWS_SECRET_ACCESS_KEY: 'envsecret' };
     expect(resolveCredentials({ ...ctx, env: both, profile: 'dev' })).toEqual({ accessKeyId: 'AKENV', secretAccessKey: 'envsecret' });
     expect(resolveCredentials({ ...ctx, env: { AWS_ACCESS_KEY_ID: 'AKENV' } }).accessKeyId).toBe('AKSTRATUS');
+  });
+
+  it('uses the credentials file of the server running at a local endpoint, wherever its data folder is', () => {
+    writeFileSync(join(dir, 'elsewhere-credentials'), '[stratus]\naws_access_key_id=AKSERVER\naws_secret_access_key=s\n');
+    recordLocalServer(localServersDir(ctx.env, ctx.home), { port: 9444, url: 'http://127.0.0.1:9444', credentialsFile: join(dir, 'elsewhere-credentials'), pid: process.pid });
+    mkdirSync(join(ctx.cwd, '.stratus'));
+    writeFileSync(join(ctx.cwd, '.stratus', 'credentials'), '[stratus]\naws_access_key_id=AKLOCAL\naws_secret_access_key=s\n');
+    const local = { ...ctx, endpoint: new URL('http://localhost:9444') };
+
+    expect(resolveCredentials(local).accessKeyId).toBe('AKSERVER');
+    // Not for another port, a remote server or another profile; an explicit file still wins.
+    expect(resolveCredentials({ ...local, endpoint: new URL('http://127.0.0.1:9445') }).accessKeyId).toBe('AKLOCAL');
+    expect(resolveCredentials({ ...local, endpoint: new URL('https://stratus.example.com:9444') }).accessKeyId).toBe('AKLOCAL');
+    rmSync(join(ctx.cwd, '.stratus'), { recursive: true });
+    expect(resolveCredentials({ ...local, profile: 'dev' }).accessKeyId).toBe('AKDEV');
+    writeFileSync(join(dir, 'explicit'), '[stratus]\naws_access_key_id=AKEXPLICIT\naws_secret_access_key=s\n');
+    expect(resolveCredentials({ ...local, env: { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'explicit') } }).accessKeyId).toBe('AKEXPLICIT');
+  });
+
+  it('names the variable that fixes a missing credentials file, and the server it was for', () => {
+    rmSync(join(ctx.home, '.aws'), { recursive: true });
+    expect(() => resolveCredentials({ ...ctx, endpoint: new URL('http://127.0.0.1:9444') })).toThrow(
+      `no credentials for http://127.0.0.1:9444: ${join(ctx.home, '.aws', 'credentials')} does not exist and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; ` +
+        'set AWS_SHARED_CREDENTIALS_FILE to the credentials file the server printed when it started (<data-dir>/credentials, profile stratus), ' +
+        'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (`stratus accounts create` makes keys for a new account)',
+    );
   });
 
   it('prefers AWS_SHARED_CREDENTIALS_FILE, then ./.stratus/credentials, then ~/.aws/credentials', () => {

@@ -5,6 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { findLocalServer, localServersDir } from '../shared/local-servers.ts';
+import { displayEndpoint } from './config.ts';
 import { CliError } from './errors.ts';
 
 export interface Credentials {
@@ -20,6 +22,8 @@ export interface CredentialsContext {
   home: string;
   /** Value of `--profile`, when given. */
   profile?: string;
+  /** The server the keys are for: a server on this machine may have recorded where its own are. */
+  endpoint?: URL;
 }
 
 export const DEFAULT_PROFILE = 'stratus';
@@ -59,12 +63,19 @@ export function profileName(ctx: CredentialsContext): string {
 }
 
 /**
- * The credentials file in effect: AWS_SHARED_CREDENTIALS_FILE, else `./.stratus/credentials`
- * (written by a server started in this directory) when it exists, else `~/.aws/credentials`.
+ * The credentials file in effect: AWS_SHARED_CREDENTIALS_FILE; else, for the `stratus` profile and
+ * an endpoint on this machine, the admin credentials file of the server that runs there (it
+ * records where that is when it starts, wherever its data folder is); else `./.stratus/credentials`
+ * (written by a server started in this directory) when it exists; else `~/.aws/credentials`.
  */
 export function credentialsFilePath(ctx: CredentialsContext): string {
   const explicit = ctx.env.AWS_SHARED_CREDENTIALS_FILE;
   if (explicit) return resolve(ctx.cwd, explicit);
+  // The server's file holds its admin key under `stratus` only; another profile is looked up where people keep theirs.
+  if (ctx.endpoint && profileName(ctx) === DEFAULT_PROFILE) {
+    const server = findLocalServer(localServersDir(ctx.env, ctx.home), ctx.endpoint);
+    if (server && existsSync(server.credentialsFile)) return server.credentialsFile;
+  }
   const local = join(ctx.cwd, '.stratus', 'credentials');
   if (existsSync(local)) return local;
   return join(ctx.home, '.aws', 'credentials');
@@ -106,9 +117,11 @@ export function resolveCredentials(ctx: CredentialsContext): Credentials {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new CliError(`cannot read credentials file ${file}: ${(err as Error).message}`);
     }
+    const where = ctx.endpoint ? ` for ${displayEndpoint(ctx.endpoint)}` : '';
     throw new CliError(
-      `no credentials: ${file} does not exist and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; ` +
-        `copy the [${profile}] profile from the server's <data-dir>/credentials, or create keys with \`stratus accounts create\``,
+      `no credentials${where}: ${file} does not exist and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; ` +
+        `set AWS_SHARED_CREDENTIALS_FILE to the credentials file the server printed when it started (<data-dir>/credentials, profile ${DEFAULT_PROFILE}), ` +
+        `or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (\`stratus accounts create\` makes keys for a new account)`,
     );
   }
   return credentialsFromProfile(parseCredentialsFile(text), profile, file);

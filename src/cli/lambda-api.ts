@@ -1,5 +1,5 @@
 /** @module Typed calls for the Lambda REST operations (and the native Stratus routes) the CLI uses. */
-import { encodeSegment, type StratusClient } from './client.ts';
+import { encodeSegment, type StratusClient, type UploadProgress } from './client.ts';
 
 const BASE = '/2015-03-31/functions';
 const NATIVE_FUNCTIONS = '/stratus/v1/functions';
@@ -112,13 +112,16 @@ export class LambdaApi {
     return this.client.requestJson({ method: 'GET', path: `${BASE}/${encodeSegment(name)}` });
   }
 
-  createFunction(input: FunctionSettings & { FunctionName: string; ZipFile: string; Role?: string; TenancyConfig?: TenancyConfig }): Promise<FunctionConfiguration> {
+  createFunction(
+    input: FunctionSettings & { FunctionName: string; ZipFile: string; Role?: string; TenancyConfig?: TenancyConfig },
+    onUpload?: UploadProgress,
+  ): Promise<FunctionConfiguration> {
     const { ZipFile, ...rest } = input;
-    return this.client.requestJson({ method: 'POST', path: BASE, json: { ...rest, Code: { ZipFile } } });
+    return this.client.requestJson({ method: 'POST', path: BASE, json: { ...rest, Code: { ZipFile } }, onUpload });
   }
 
-  updateFunctionCode(name: string, zipFile: string): Promise<FunctionConfiguration> {
-    return this.client.requestJson({ method: 'PUT', path: `${BASE}/${encodeSegment(name)}/code`, json: { ZipFile: zipFile } });
+  updateFunctionCode(name: string, zipFile: string, onUpload?: UploadProgress): Promise<FunctionConfiguration> {
+    return this.client.requestJson({ method: 'PUT', path: `${BASE}/${encodeSegment(name)}/code`, json: { ZipFile: zipFile }, onUpload });
   }
 
   updateFunctionConfiguration(name: string, settings: FunctionSettings): Promise<FunctionConfiguration> {

@@ -57,6 +57,29 @@ describe('stratus CLI (against a scripted server)', () => {
     expect(quiet.stderr()).toBe('');
   });
 
+  it('a slow deploy shows the upload and the wait for the server on a terminal, erases it, and leaves --json stdout clean', async () => {
+    // A clock that moves 0.6 s each time it is read: the deploy looks slow without taking any time.
+    let clock = 0;
+    const h = harness(dir, (req) => (req.method === 'GET' ? notFound : { status: 201, json: config() }), { terminalColumns: 120, now: () => (clock += 600) });
+    expect(await h.run('deploy', 'app', '--name', 'hello', '--json')).toBe(0);
+    expect(JSON.parse(h.stdout())).toMatchObject({ FunctionName: 'hello' });
+    // The streamed upload is the same request: a JSON body with the zip.
+    const create = h.requests.find((r) => r.method === 'POST')!;
+    expect(typeof JSON.parse(create.body).Code.ZipFile).toBe('string');
+    expect(create.headers.get('content-length')).toBe(String(Buffer.byteLength(create.body)));
+
+    const statuses = h
+      .stderr()
+      .split('\r')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    expect(statuses).toContain('looking up function hello');
+    expect(statuses).toContainEqual(expect.stringMatching(/^uploading the \d+ B zip: \d+%$/));
+    expect(statuses).toContainEqual(expect.stringMatching(/^uploaded; waiting for the server to build and check the package: \d+\.\d s$/));
+    // Nothing is left on the line: the last write erases the status.
+    expect(h.stderr()).toMatch(/\r +\r$/);
+  });
+
   it('deploy refuses a .env file named on its own, before calling the server', async () => {
     writeFileSync(join(dir, 'app', '.env'), 'TOKEN=1');
     const h = harness(dir, () => ({ json: config() }));

@@ -15,6 +15,7 @@ import { DEFAULT_ENDPOINT } from './config.ts';
 import { processEnvironment, type CliEnvironment } from './context.ts';
 import { exitCodeOf, formatErrorLine } from './errors.ts';
 import { processIo } from './output.ts';
+import { packageRoot } from './package-root.ts';
 
 export function buildProgram(base: CliEnvironment): Command {
   const program = new Command()
@@ -67,7 +68,7 @@ export async function main(): Promise<void> {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('package.json', packageRoot()), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -4,11 +4,14 @@
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Set when stderr is a terminal, where a status line may be redrawn in place (see progress.ts). */
+  errTerminal?: { columns(): number };
 }
 
 export const processIo: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  errTerminal: process.stderr.isTTY ? { columns: () => process.stderr.columns || 80 } : undefined,
 };
 
 /** Machine output: the API's JSON, pretty-printed so it is also readable, one document per command. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,16 +6,23 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultHandler, zipSource } from './zip.ts';
+import { PARALLEL_FROM_FILES } from './zip-workers.ts';
 
-// Pass-through spies: the real filesystem is used, and a test can see every path zipSource touched.
+// Pass-through spies: the real filesystem is used, and a test can see every path zipSource touched,
+// through the promise API or the synchronous one.
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return { ...actual, readdir: vi.fn(actual.readdir), readFile: vi.fn(actual.readFile), stat: vi.fn(actual.stat) };
 });
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return { ...actual, readdirSync: vi.fn(actual.readdirSync), readFileSync: vi.fn(actual.readFileSync), statSync: vi.fn(actual.statSync) };
+});
 
 /** Every path zipSource listed, read or stat-ed since the spies were last cleared. */
 function touchedPaths(): string[] {
-  return [fsp.readdir, fsp.readFile, fsp.stat].flatMap((fn) => vi.mocked(fn).mock.calls.map((call) => String(call[0])));
+  const spies = [fsp.readdir, fsp.readFile, fsp.stat, fs.readdirSync, fs.readFileSync, fs.statSync] as ((...args: unknown[]) => unknown)[];
+  return spies.flatMap((fn) => vi.mocked(fn).mock.calls.map((call) => String(call[0])));
 }
 
 function unzipToText(zip: Uint8Array): Record<string, string> {
@@ -60,6 +68,18 @@ describe('zipSource', () => {
     write('b/index.js', 'x');
     const [first, second] = await Promise.all([zipSource(join(dir, 'a')), zipSource(join(dir, 'b'))]);
     expect(Buffer.from(first.zip).equals(Buffer.from(second.zip))).toBe(true);
+  });
+
+  it('zips a package large enough to be compressed on threads into the same files, and reports progress', async () => {
+    const count = PARALLEL_FROM_FILES + 100;
+    for (let i = 0; i < count; i++) write(`big/node_modules/pkg${i % 40}/file${i}.js`, `module.exports = ${i};\n`.repeat(i % 7));
+    const progress: number[] = [];
+    const result = await zipSource(join(dir, 'big'), (done) => progress.push(done));
+    const files = unzipToText(result.zip);
+    expect(Object.keys(files)).toHaveLength(count);
+    expect(files['node_modules/pkg3/file43.js']).toBe('module.exports = 43;\n'.repeat(1));
+    expect(result.files).toEqual(Object.keys(files).sort());
+    expect(progress.at(-1)).toBeGreaterThan(count / 2);
   });
 
   it('zips a single file alone under its own name, with a handler named after it', async () => {

@@ -1,11 +1,14 @@
 // The `stratus` CLI as a person runs it: `node bin/stratus.js ...` child processes against a real server on a free port.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliEnvironment } from '../../src/cli/context.ts';
+import { run } from '../../src/cli/main.ts';
 import { startStratus, type RunningStratus } from '../../src/main.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -250,6 +253,33 @@ describe('stratus CLI against a real server', { timeout: 120_000 }, () => {
     const cleared = await cli(['tenancy-limits', 'clear', 'shop']);
     expect(cleared.stdout).toBe('shop: no per-tenant limits\n');
     expect(JSON.parse((await cli(['tenancy-limits', 'get', 'shop', '--json'])).stdout)).toEqual({ FunctionName: 'shop', RevisionId: expect.any(String) });
+  });
+
+  it('streams the upload when a terminal watches it, and the server takes the same request (the package is big enough for several chunks)', async () => {
+    const dir = join(work, 'watched');
+    writeApp(dir, 'Watched');
+    // Incompressible, so the zip, and the upload, span several 64 KiB chunks.
+    writeFileSync(join(dir, 'blob.bin'), randomBytes(300_000));
+    const out: string[] = [];
+    const err: string[] = [];
+    let clock = 0;
+    const base: CliEnvironment = {
+      io: { out: (t) => void out.push(t), err: (t) => void err.push(t), errTerminal: { columns: () => 100 } },
+      env: { AWS_ACCESS_KEY_ID: server.rootCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.rootCredentials.secretAccessKey, STRATUS_REGION: server.region },
+      cwd: work,
+      home: work,
+      now: () => (clock += 400),
+      status: { exitCode: 0 },
+    };
+    expect(await run(['--endpoint', server.url, 'deploy', 'watched', '--name', 'watched', '--json'], base)).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ FunctionName: 'watched', CodeSize: expect.any(Number) });
+    const percents = [...err.join('').matchAll(/uploading the [\d.]+ KiB zip: (\d+)%/g)].map((m) => Number(m[1]));
+    expect(percents.length).toBeGreaterThan(2);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(err.join('')).toMatch(/uploaded; waiting for the server to build and check the package/);
+
+    const invoked = await cli(['invoke', 'watched', '--payload', '{"name":"Ada"}', '--json']);
+    expect(JSON.parse(invoked.stdout)).toMatchObject({ message: 'Watched, Ada' });
   });
 
   it('says the server is not reachable, and how to start it, when nothing listens at the endpoint', async () => {

@@ -33,6 +33,8 @@ export function startServerProcess(options: StartProcessOptions): Promise<Server
       STRATUS_ROOT_ACCESS_KEY_ID: options.rootCredentials.accessKeyId,
       STRATUS_ROOT_SECRET_ACCESS_KEY: options.rootCredentials.secretAccessKey,
       STRATUS_LOG_LEVEL: 'warn',
+      // Where the server records itself for the CLI: inside the test's folder, not the real home.
+      XDG_STATE_HOME: path.join(options.dataDir, 'xdg-state'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

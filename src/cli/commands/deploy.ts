@@ -1,11 +1,13 @@
 /** @module `stratus deploy`: zip a directory or file, then create the function or update its code and configuration. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { UploadProgress } from '../client.ts';
 import { contextFor, type CliEnvironment, type CommandContext } from '../context.ts';
 import { CliError, isApiError } from '../errors.ts';
 import type { FunctionConfiguration, FunctionSettings, LambdaApi } from '../lambda-api.ts';
 import { collect, parseEnvPairs, parseInteger } from '../options.ts';
 import { printFields, printJson } from '../output.ts';
+import { createProgress, formatCount, type Progress } from '../progress.ts';
 import { describeSkipped } from '../source-rules.ts';
 import { defaultHandler, formatBytes, zipSource, type ZippedCode } from '../zip.ts';
 
@@ -58,39 +60,19 @@ export function registerDeploy(program: Command, base: CliEnvironment): void {
 async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): Promise<void> {
   // Parse every flag before zipping or calling anything, so a typo costs nothing.
   const settings = settingsFromFlags(flags);
-  const code = await zipSource(resolve(ctx.cwd, source));
-  // On stderr, so --json output stays one clean document; before uploading, so it shows even if the upload fails.
-  if (code.skipped.length > 0) ctx.io.err(describeSkipped(code.skipped));
-  const zipFile = Buffer.from(code.zip).toString('base64');
-  const api = ctx.api();
-
-  const wantIsolation = flags.tenantIsolation === true;
-  const existing = await currentConfiguration(api, flags.name);
-  let result: FunctionConfiguration;
+  // A status line on stderr, and only when that is a terminal: --json output and logs stay clean.
+  const progress = createProgress(ctx.io, { now: ctx.now });
+  let code: ZippedCode;
   let action: 'created' | 'updated';
-  if (!existing) {
-    try {
-      result = await api.createFunction({
-        FunctionName: flags.name,
-        Runtime: DEFAULT_RUNTIME,
-        Handler: defaultHandler(code),
-        ...settings,
-        ...(wantIsolation ? { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' as const } } : {}),
-        ZipFile: zipFile,
-      });
-      action = 'created';
-    } catch (err) {
-      // Someone else created it between our GetFunction and CreateFunction: update it instead.
-      if (!isApiError(err, 'ResourceConflictException')) throw err;
-      const raced = await currentConfiguration(api, flags.name);
-      if (raced) checkTenancy(raced, wantIsolation);
-      result = await update(api, flags.name, zipFile, settings);
-      action = 'updated';
-    }
-  } else {
-    checkTenancy(existing, wantIsolation);
-    result = await update(api, flags.name, zipFile, settings);
-    action = 'updated';
+  let result: FunctionConfiguration;
+  try {
+    code = await zipWithProgress(ctx, source, progress);
+    // On stderr, so --json output stays one clean document; before uploading, so it shows even if the upload fails.
+    progress.clear();
+    if (code.skipped.length > 0) ctx.io.err(describeSkipped(code.skipped));
+    ({ action, result } = await createOrUpdate(ctx.api(), flags, settings, code, progress));
+  } finally {
+    progress.stop();
   }
 
   // Set after the code, so a refused entry leaves the code deployed and the old policy (or none) in force; the error names the entry.
@@ -104,6 +86,70 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
     return;
   }
   printSummary(ctx, action, result, code);
+}
+
+async function zipWithProgress(ctx: CommandContext, source: string, progress: Progress): Promise<ZippedCode> {
+  let done = 0;
+  let total = 0;
+  progress.phase(() => (total === 0 ? `zipping ${source}` : `zipping ${source}: ${formatCount(done)} of ${formatCount(total)} files`));
+  return zipSource(resolve(ctx.cwd, source), (filesDone, filesTotal) => {
+    done = filesDone;
+    total = filesTotal;
+    progress.tick();
+  });
+}
+
+async function createOrUpdate(
+  api: LambdaApi,
+  flags: DeployFlags,
+  settings: FunctionSettings,
+  code: ZippedCode,
+  progress: Progress,
+): Promise<{ action: 'created' | 'updated'; result: FunctionConfiguration }> {
+  const zipFile = Buffer.from(code.zip).toString('base64');
+  // Watching the upload streams the body; with no terminal to show it on, it is sent in one piece.
+  const upload = () => (progress.enabled ? watchUpload(progress, code.zip.byteLength) : undefined);
+  const wantIsolation = flags.tenantIsolation === true;
+  progress.phase(() => `looking up function ${flags.name}`);
+  const existing = await currentConfiguration(api, flags.name);
+  if (existing) {
+    checkTenancy(existing, wantIsolation);
+    return { action: 'updated', result: await update(api, flags.name, zipFile, settings, upload(), progress) };
+  }
+  try {
+    const created = await api.createFunction(
+      {
+        FunctionName: flags.name,
+        Runtime: DEFAULT_RUNTIME,
+        Handler: defaultHandler(code),
+        ...settings,
+        ...(wantIsolation ? { TenancyConfig: { TenantIsolationMode: 'PER_TENANT' as const } } : {}),
+        ZipFile: zipFile,
+      },
+      upload(),
+    );
+    return { action: 'created', result: created };
+  } catch (err) {
+    // Someone else created it between our GetFunction and CreateFunction: update it instead.
+    if (!isApiError(err, 'ResourceConflictException')) throw err;
+    const raced = await currentConfiguration(api, flags.name);
+    if (raced) checkTenancy(raced, wantIsolation);
+    return { action: 'updated', result: await update(api, flags.name, zipFile, settings, upload(), progress) };
+  }
+}
+
+/**
+ * Shows the upload as a share of the zip, then the wait for the answer: the server unpacks,
+ * bundles and checks the package before it answers, and says nothing while it does.
+ */
+function watchUpload(progress: Progress, zipBytes: number): UploadProgress {
+  let percent = 0;
+  progress.phase(() => `uploading the ${formatBytes(zipBytes)} zip: ${percent}%`);
+  return (sent, total) => {
+    percent = Math.floor((sent / total) * 100);
+    if (sent < total) progress.tick();
+    else progress.phase((seconds) => `uploaded; waiting for the server to build and check the package: ${seconds.toFixed(1)} s`);
+  };
 }
 
 async function currentConfiguration(api: LambdaApi, name: string): Promise<FunctionConfiguration | undefined> {
@@ -136,9 +182,17 @@ export function checkTenancy(existing: FunctionConfiguration, wantIsolation: boo
 }
 
 /** Code first, then configuration only when a configuration flag was given (so a redeploy keeps settings). */
-async function update(api: LambdaApi, name: string, zipFile: string, settings: FunctionSettings): Promise<FunctionConfiguration> {
-  const afterCode = await api.updateFunctionCode(name, zipFile);
+async function update(
+  api: LambdaApi,
+  name: string,
+  zipFile: string,
+  settings: FunctionSettings,
+  onUpload: UploadProgress | undefined,
+  progress: Progress,
+): Promise<FunctionConfiguration> {
+  const afterCode = await api.updateFunctionCode(name, zipFile, onUpload);
   if (Object.keys(settings).length === 0) return afterCode;
+  progress.phase(() => `updating the configuration of ${name}`);
   return api.updateFunctionConfiguration(name, settings);
 }
 

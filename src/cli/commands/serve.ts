@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { CliEnvironment } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { parseInteger } from '../options.ts';
+import { packageRoot } from '../package-root.ts';
 
 interface ServeFlags {
   port?: string;
@@ -35,7 +36,7 @@ export function registerServe(program: Command, base: CliEnvironment): void {
  * as a resolved URL rather than the bare `tsx` so `--import` works from any working directory.
  */
 export function serveInvocation(flags: ServeFlags, env: NodeJS.ProcessEnv): { entry: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const entry = fileURLToPath(new URL('../../main.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('src/main.ts', packageRoot()));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const childEnv: NodeJS.ProcessEnv = { ...env };
   if (flags.port !== undefined) {
