@@ -77,7 +77,7 @@ async function deploy(ctx: CommandContext, source: string, flags: DeployFlags): 
 
   // Set after the code, so a refused entry leaves the code deployed and the old policy (or none) in force; the error names the entry.
   if (flags.allowHost.length > 0) {
-    const egress = await api.putEgressPolicy(flags.name, flags.allowHost);
+    const egress = await ctx.api().putEgressPolicy(flags.name, flags.allowHost);
     result = { ...result, EgressPolicy: egress.EgressPolicy, RevisionId: egress.RevisionId };
   }
 
