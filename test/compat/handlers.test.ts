@@ -3,27 +3,17 @@
 // events. Each must run on stratus-isolate unchanged.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import jwt from 'jsonwebtoken';
 import { v5 as uuidv5 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, startTestServer, type TestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { decode, useTestServer } from '../support/server.ts';
 import { packageZip } from './package-zip.ts';
 
-let server: TestServer;
-let lambda: LambdaClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  lambda = server.lambda();
-});
-afterAll(async () => {
-  lambda?.destroy();
-  await server?.stop();
-});
+const t = useTestServer();
 
 async function deploy(name: string, sources: Record<string, string>, packages: string[] = [], handler = 'index.handler', env: Record<string, string> = {}) {
-  await lambda.send(
+  await t.lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
       Code: { ZipFile: packageZip(sources, packages) },
@@ -36,7 +26,7 @@ async function deploy(name: string, sources: Record<string, string>, packages: s
 }
 
 async function invoke(name: string, event: unknown) {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
+  const out = await t.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
   return { error: out.FunctionError, body: decode(out.Payload) as Record<string, unknown> };
 }
 

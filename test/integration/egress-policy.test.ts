@@ -1,30 +1,20 @@
 // A function's egress policy over the API: the EgressPolicy field (native route, shown in the
 // configuration as a field the SDK ignores), the tag stratus:egress for templates, which of the two
 // is in force, and refusals that name the bad entry.
-import { CreateFunctionCommand, PublishVersionCommand, TagResourceCommand, UntagResourceCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateFunctionCommand, PublishVersionCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
 import { signedFetch } from '../support/signed-fetch.ts';
-import { ECHO, startTestServer, type TestServer } from '../support/server.ts';
+import { ECHO, useTestServer } from '../support/server.ts';
 
-let server: TestServer;
-let lambda: LambdaClient;
+const t = useTestServer();
 let account: string;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  lambda = server.lambda();
-});
-afterAll(async () => {
-  lambda?.destroy();
-  await server?.stop();
-});
-
 const call = (method: string, path: string, body?: unknown) =>
-  signedFetch(server.url, method, path, body === undefined ? undefined : JSON.stringify(body), { credentials: server.rootCredentials });
+  signedFetch(t.server.url, method, path, body === undefined ? undefined : JSON.stringify(body), { credentials: t.server.rootCredentials });
 const policyPath = (name: string, query = '') => `/stratus/v1/functions/${name}/egress-policy${query}`;
 const arnOf = (name: string) => `arn:aws:lambda:us-east-1:${account}:function:${name}`;
 async function create(name: string, Tags?: Record<string, string>) {
-  const created = await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: 'r', Handler: 'index.handler', Code: { ZipFile: ECHO }, Tags }));
+  const created = await t.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: 'r', Handler: 'index.handler', Code: { ZipFile: ECHO }, Tags }));
   account = created.FunctionArn!.split(':')[4]!;
   return created;
 }
@@ -94,17 +84,17 @@ describe('egress policy', () => {
     const cleared = await call('DELETE', policyPath('templated'));
     expect(cleared.json()).toMatchObject({ AllowedHosts: ['api.example.com', '*.stripe.com', 'http://10.0.0.5:8080'], Source: 'tag:stratus:egress' });
     expect(cleared.json()).not.toHaveProperty('EgressPolicy');
-    await lambda.send(new UntagResourceCommand({ Resource: arnOf('templated'), TagKeys: ['stratus:egress'] }));
+    await t.lambda.send(new UntagResourceCommand({ Resource: arnOf('templated'), TagKeys: ['stratus:egress'] }));
     expect((await call('GET', policyPath('templated'))).json()).toMatchObject({ AllowedHosts: [], Source: 'none' });
   });
 
   it('is kept by a published version as its field; a version without one follows the function’s tag as it changes', async () => {
     await create('published');
     await call('PUT', policyPath('published'), { AllowedHosts: ['v1.example.com'] });
-    await lambda.send(new PublishVersionCommand({ FunctionName: 'published' }));
+    await t.lambda.send(new PublishVersionCommand({ FunctionName: 'published' }));
     await call('DELETE', policyPath('published'));
-    await lambda.send(new PublishVersionCommand({ FunctionName: 'published' }));
-    await lambda.send(new TagResourceCommand({ Resource: arnOf('published'), Tags: { 'stratus:egress': 'tagged.example.com' } }));
+    await t.lambda.send(new PublishVersionCommand({ FunctionName: 'published' }));
+    await t.lambda.send(new TagResourceCommand({ Resource: arnOf('published'), Tags: { 'stratus:egress': 'tagged.example.com' } }));
     await call('PUT', policyPath('published'), { AllowedHosts: ['latest.example.com'] });
     const read = async (q: string) => (await call('GET', policyPath('published', q))).json();
     expect(await read('?Qualifier=1')).toMatchObject({ Version: '1', AllowedHosts: ['v1.example.com'], Source: 'EgressPolicy' });

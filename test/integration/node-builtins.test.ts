@@ -2,28 +2,18 @@
 // run as they do on Node, and the ones an isolate cannot have are refused, or fail when used.
 import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign as hostSign, verify as hostVerify } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { decode, startTestServer, zipOf, type TestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { decode, useTestServer, zipOf } from '../support/server.ts';
 
-let server: TestServer;
-let lambda: LambdaClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  lambda = server.lambda();
-});
-afterAll(async () => {
-  lambda?.destroy();
-  await server?.stop();
-});
+const t = useTestServer();
 
 async function deploy(name: string, files: Record<string, string>) {
-  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Code: { ZipFile: zipOf(files) }, Handler: 'index.handler', Role: 'r' }));
+  await t.lambda.send(new CreateFunctionCommand({ FunctionName: name, Code: { ZipFile: zipOf(files) }, Handler: 'index.handler', Role: 'r' }));
 }
 
 async function run(name: string, payload: unknown = {}) {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
+  const out = await t.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
   return { error: out.FunctionError, body: decode(out.Payload) as Record<string, unknown> };
 }
 
@@ -182,7 +172,7 @@ describe('Node.js built-in modules in stratus-isolate', () => {
   });
 
   it('refuse at deploy a module an isolate cannot have, imported by the package’s own code, naming it and the fix', async () => {
-    const err = await lambda
+    const err = await t.lambda
       .send(
         new CreateFunctionCommand({
           FunctionName: 'spawner',
@@ -298,7 +288,7 @@ describe('errors a person can act on', () => {
       'lib/validate.ts':
         "interface Order { qty: number }\n\nexport function check(order: Order): number {\n  if (order.qty < 1) {\n    throw new RangeError('qty must be at least 1');\n  }\n  return order.qty;\n}\n",
     });
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'traced', Payload: Buffer.from('{"qty":0}'), LogType: 'Tail' }));
+    const out = await t.lambda.send(new InvokeCommand({ FunctionName: 'traced', Payload: Buffer.from('{"qty":0}'), LogType: 'Tail' }));
     const body = decode(out.Payload) as { errorType: string; trace: string[] };
     expect(out.FunctionError).toBe('Unhandled');
     expect(body.errorType).toBe('RangeError');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { StratusConfig } from '../../src/config.ts';
 import { startStratus, type RunningStratus } from '../../src/main.ts';
 import { freshSchema } from './postgres.ts';
@@ -48,6 +48,32 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
       await s.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       await store.drop();
+    },
+  };
+}
+
+/** The server a test file's tests share (started before them, stopped after them) and an SDK client for it. */
+export function useTestServer(overrides: Record<string, unknown> = {}): { readonly server: TestServer; readonly lambda: LambdaClient } {
+  let server: TestServer | undefined;
+  let lambda: LambdaClient | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(overrides);
+    lambda = server.lambda();
+  });
+  afterAll(async () => {
+    lambda?.destroy();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test server is used before it started (outside a test or hook)');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get lambda() {
+      return started(lambda);
     },
   };
 }
