@@ -299,3 +299,19 @@ describe('errors a person can act on', () => {
     expect(log).toMatch(/\/var\/task\/index\.js:3:\d+/);
   });
 });
+
+describe('a global stratus-isolate does not have', () => {
+  it('is named in the error with whether Stratus provides it and what to do', async () => {
+    await deploy('calls-out', { 'index.js': "exports.handler = async () => (await fetch('https://example.com')).status;" });
+    const out = await run('calls-out');
+    expect(out.error).toBe('Unhandled');
+    expect(out.body).toMatchObject({
+      errorType: 'ReferenceError',
+      errorMessage: expect.stringMatching(/^fetch is not defined \(stratus-isolate does not provide fetch yet: .*nodejs\*\.x runtime/),
+    });
+    await deploy('browserish', { 'index.js': 'exports.handler = async () => window.location.href;' });
+    expect((await run('browserish')).body).toMatchObject({ errorMessage: 'window is not defined (window is a browser global: Node.js, and Lambda, have none)' });
+    await deploy('plain-typo', { 'index.js': 'exports.handler = async () => undefinedThing;' });
+    expect((await run('plain-typo')).body).toMatchObject({ errorMessage: 'undefinedThing is not defined' });
+  });
+});

@@ -5,6 +5,7 @@ import type { EnvironmentSpec, GuestError, Pool } from '../../pool/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { isStratusError, stratusError } from '../../shared/errors.ts';
 import { required, type Outcome, type Stage } from '../invocation.ts';
+import { explainMissingGlobal } from '../missing-global.ts';
 import { noObserver, type InvocationObserver } from '../observer.ts';
 import type { Quarantine } from '../quarantine.ts';
 
@@ -54,7 +55,8 @@ export function runStage(deps: RunStageDeps): Stage {
 
     // Only errors and logs that point into the bundle need its map: read then, from the store.
     const mapText = async () => splitBundle((await code.getBundle(record.bundleSha256)) ?? '').map;
-    const mapError = async (error: GuestError): Promise<GuestError> => {
+    const mapError = async (raw: GuestError): Promise<GuestError> => {
+      const error = explainMissingGlobal(raw);
       const traces = deps.traces;
       if (traces === undefined || (error.trace.length === 0 && !error.errorMessage.includes('/var/task/index.js:'))) return error;
       const map = await mapText();
