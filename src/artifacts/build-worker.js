@@ -101,11 +101,19 @@ module.exports = new Proxy(function unavailable() { throw new Error(message); },
 };
 
 /** Only what the parent formats: text and a location inside the package. */
+/**
+ * esbuild names files by their path from the package, and the compatibility modules' paths lead to
+ * where Stratus is installed: they are named for what they are instead (in bundles, maps and messages).
+ */
+function named(text) {
+  return COMPAT_ROOTS.reduce((acc, dir, i) => acc.split(`${relative(root, dir)}/`).join(`${i === 0 ? 'node:compat' : 'node:stratus'}/`), text);
+}
+
 function plain(message) {
   const at = message.location;
   return {
-    text: String(message.text),
-    location: at ? { file: at.file, line: at.line, column: at.column, length: at.length, lineText: at.lineText } : null,
+    text: named(String(message.text)),
+    location: at ? { file: named(at.file), line: at.line, column: at.column, length: at.length, lineText: at.lineText } : null,
     plugin: message.pluginName === confine.name,
   };
 }
@@ -227,7 +235,6 @@ async function bundle(job, format) {
   // esbuild names each module's file (in comments, and in the names of lazily initialized modules,
   // which stack traces show): the compatibility modules are named for what they are, not for where
   // Stratus is installed. The map's URL comment goes: the map is stored after the bundle instead.
-  const named = (t) => COMPAT_ROOTS.reduce((acc, d, i) => acc.split(`${relative(root, d)}/`).join(`${i === 0 ? 'node:compat' : 'node:stratus'}/`), t);
   let text = named(output.text).replace(/\n\/\/# sourceMappingURL=index\.js\.map\s*$/, '\n');
   if (format === 'esm') {
     const wrapped = asAsyncModule(text);

@@ -218,3 +218,19 @@ describe('a hostile package cannot take the node down at deploy time', () => {
     expect(error?.code).toBe('REQUEST_ABORTED');
   });
 });
+
+describe('build errors in the compatibility modules', () => {
+  it('name the built-in, never where Stratus is installed', async () => {
+    const { buildPackage } = await import('../../src/artifacts/index.ts');
+    const { zipSync, strToU8 } = await import('fflate');
+    const error = await buildPackage(
+      zipSync({ 'index.mjs': strToU8("import { noSuchExport } from 'node:events';\nexport const handler = async () => noSuchExport;") }),
+      'index.handler',
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/No matching export in "node:compat\/events\.js" for import "noSuchExport"/);
+    expect(error?.message).not.toMatch(/node_modules|\/work\/|\.\.\//);
+  });
+});
