@@ -2,13 +2,11 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AccountService, AliasService, EgressService, FunctionService, TagService } from '../control/index.ts';
-import { createFairScheduler, type InvocationStages } from '../invoke/index.ts';
-import type { Clock } from '../shared/clock.ts';
+import { createFairScheduler } from '../invoke/index.ts';
 import type { Module } from '../shared/module.ts';
 import { defineSettings } from '../shared/settings.ts';
 import { createCodeLinks } from './code-links.ts';
-import type { MetricsReader } from './context.ts';
+import type { ApiDeps } from './context.ts';
 import { buildServer } from './server.ts';
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -25,18 +23,8 @@ export const apiSettings = defineSettings({
 
 export type ApiSettings = ReturnType<typeof apiSettings.read>;
 
-export interface ApiModuleDeps {
-  accounts: AccountService;
-  functions: FunctionService;
-  aliases: AliasService;
-  tags: TagService;
-  egress: EgressService;
-  stages: InvocationStages;
-  metrics: MetricsReader;
-  /** Every module's figures, for operators (GET /stratus/v1/node). */
-  nodeStats(): Record<string, number>;
-  clock: Clock;
-  region: string;
+/** What the routes need that other modules provide (the rest of ApiDeps is made here from the settings). */
+export interface ApiModuleDeps extends Omit<ApiDeps, 'codeLinks' | 'metricsToken' | 'controlAdmission' | 'bodyBudget'> {
   logger: Logger;
 }
 

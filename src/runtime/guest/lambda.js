@@ -1,5 +1,7 @@
 /** @module Guest runtime: the Lambda-shaped pieces (error payloads, the `context` object, `require`) as Lambda's Node.js runtime builds them. */
 
+// Node's built-in module names, to word the error of a require() the bundler could not follow (the
+// bundler's own list of what it provides is artifacts/node-compat/builtins.js; guest code cannot import it).
 const $BUILTIN_MODULES = [
   'assert',
   'async_hooks',
